@@ -1,0 +1,37 @@
+// onnxgen: one binary, one subcommand per job.
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "cli/commands.h"
+
+namespace {
+
+void usage() {
+  std::cerr << "usage: onnxgen <command> [options]\n\n"
+               "commands:\n"
+               "  exec MODEL.onnx --data DIR --out OUTDIR [--threads N]\n"
+               "        run a model on DIR/input_K.pb, write OUTDIR/output_K.pb\n"
+               "  ops   list the registered kernels\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "--help")) {
+    usage();
+    return argc < 2 ? 2 : 0;
+  }
+  std::string command = argv[1];
+  try {
+    onnxgen::cli::Args args(argc - 2, argv + 2);
+    if (command == "exec") return onnxgen::cli::run_exec(args);
+    if (command == "ops") return onnxgen::cli::run_ops(args);
+    std::cerr << "onnxgen: unknown command '" << command << "'\n";
+    usage();
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "onnxgen " << command << ": error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,20 @@
+#pragma once
+#include <cstddef>
+#include <memory>
+
+#include "runtime/core/buffer.h"
+
+namespace onnxgen {
+
+class Allocator {
+ public:
+  virtual ~Allocator() = default;
+  virtual std::shared_ptr<Buffer> allocate(size_t bytes) = 0;
+  virtual Device device() const = 0;
+};
+
+// The process-wide CPU allocator: 64-byte aligned blocks, cached by size so the buffers of one
+// decode step are reused by the next without touching malloc.
+Allocator& cpu_allocator();
+
+}  // namespace onnxgen

@@ -1,0 +1,90 @@
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <new>
+#include <vector>
+
+#include "runtime/core/allocator.h"
+#include "runtime/core/error.h"
+
+namespace onnxgen {
+namespace {
+
+constexpr size_t kAlignment = 64;
+// Blocks above this size go straight back to the OS: caching them would pin large prefill
+// activations for the life of the process.
+constexpr size_t kMaxCachedBlock = size_t{256} << 20;
+constexpr size_t kMaxCachedBytes = size_t{1} << 30;
+
+class BlockCache {
+ public:
+  void* take(size_t bytes) {
+    {
+      std::lock_guard lock(mu_);
+      auto it = free_.find(bytes);
+      if (it != free_.end() && !it->second.empty()) {
+        void* p = it->second.back();
+        it->second.pop_back();
+        cached_bytes_ -= bytes;
+        return p;
+      }
+    }
+    void* p = std::aligned_alloc(kAlignment, bytes);
+    if (!p) fail("out of memory allocating ", bytes, " bytes on cpu");
+    return p;
+  }
+  void give(void* p, size_t bytes) {
+    if (bytes <= kMaxCachedBlock) {
+      std::lock_guard lock(mu_);
+      if (cached_bytes_ + bytes <= kMaxCachedBytes) {
+        free_[bytes].push_back(p);
+        cached_bytes_ += bytes;
+        return;
+      }
+    }
+    std::free(p);
+  }
+  ~BlockCache() {
+    for (auto& [size, blocks] : free_)
+      for (void* p : blocks) std::free(p);
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<size_t, std::vector<void*>> free_;
+  size_t cached_bytes_ = 0;
+};
+
+class CpuBuffer : public Buffer {
+ public:
+  CpuBuffer(std::shared_ptr<BlockCache> cache, size_t bytes, size_t rounded)
+      : Buffer(cache->take(rounded), bytes, Device::cpu()), cache_(std::move(cache)), rounded_(rounded) {}
+  ~CpuBuffer() override { cache_->give(data_, rounded_); }
+
+ private:
+  std::shared_ptr<BlockCache> cache_;
+  size_t rounded_;
+};
+
+class CpuAllocator : public Allocator {
+ public:
+  std::shared_ptr<Buffer> allocate(size_t bytes) override {
+    size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
+    if (rounded == 0) rounded = kAlignment;
+    return std::make_shared<CpuBuffer>(cache_, bytes, rounded);
+  }
+  Device device() const override { return Device::cpu(); }
+
+ private:
+  std::shared_ptr<BlockCache> cache_ = std::make_shared<BlockCache>();
+};
+
+}  // namespace
+
+Allocator& cpu_allocator() {
+  // Leaked on purpose: buffers held by static objects may be released after main returns.
+  static auto* allocator = new CpuAllocator();
+  return *allocator;
+}
+
+}  // namespace onnxgen

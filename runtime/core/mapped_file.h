@@ -1,0 +1,28 @@
+#pragma once
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace onnxgen {
+
+// A read-only memory mapping of a whole file. Weights point into it, so a model's initializers
+// cost page cache, not anonymous memory.
+class MappedFile {
+ public:
+  static std::shared_ptr<MappedFile> open(const std::string& path);
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  const char* data() const { return static_cast<const char*>(data_); }
+  size_t size() const { return size_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  MappedFile(std::string path, void* data, size_t size) : path_(std::move(path)), data_(data), size_(size) {}
+  std::string path_;
+  void* data_;
+  size_t size_;
+};
+
+}  // namespace onnxgen

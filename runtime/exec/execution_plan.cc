@@ -1,0 +1,268 @@
+#include "runtime/exec/execution_plan.h"
+
+#include <algorithm>
+#include <queue>
+#include <unordered_set>
+
+namespace onnxgen {
+namespace {
+
+// Folding these would freeze one random draw into the model.
+bool is_nondeterministic(const Node& n) {
+  static const std::unordered_set<std::string> ops = {"RandomNormal", "RandomUniform", "RandomNormalLike",
+                                                      "RandomUniformLike", "Multinomial", "Bernoulli"};
+  return ops.count(n.op_type) != 0;
+}
+
+bool has_subgraph(const Node& n) {
+  for (const auto& [name, a] : n.attrs.all())
+    if (a.g || !a.graphs.empty()) return true;
+  return false;
+}
+
+// Folded values that grow far beyond their inputs (ConstantOfShape, Expand, Tile) stay lazy.
+constexpr size_t kMaxFoldGrowthBytes = size_t{16} << 20;
+
+std::string describe_inputs(std::span<const Tensor* const> inputs) {
+  std::string s;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (i) s += ", ";
+    s += inputs[i] ? inputs[i]->describe() : "<none>";
+  }
+  return s;
+}
+
+}  // namespace
+
+struct ExecutionPlan::Step {
+  const Node* node;
+  std::unique_ptr<OpKernel> kernel;
+  std::vector<int> inputs;    // slot per input, -1 when omitted
+  std::vector<int> captured;  // slots of enclosing-scope values the node's subgraphs read
+  std::vector<int> outputs;   // slot per output, -1 when unused
+  std::vector<int> release;   // slots whose last reader is this step
+};
+
+ExecutionPlan::ExecutionPlan(std::shared_ptr<const Graph> graph, const std::map<std::string, int64_t>& opsets,
+                             std::vector<std::string> captured_names, PlanOptions options)
+    : graph_(std::move(graph)), captured_names_(std::move(captured_names)), options_(options) {
+  if (!options_.pool) options_.pool = &ThreadPool::global();
+  build(opsets);
+}
+
+ExecutionPlan::~ExecutionPlan() = default;
+
+int ExecutionPlan::slot_of(const std::string& name) const {
+  auto it = slots_.find(name);
+  return it == slots_.end() ? -1 : it->second;
+}
+
+void ExecutionPlan::build(const std::map<std::string, int64_t>& opsets) {
+  const Graph& g = *graph_;
+  auto new_slot = [&](const std::string& name) {
+    int s = static_cast<int>(constants_.size());
+    slots_[name] = s;
+    constants_.emplace_back();
+    return s;
+  };
+  for (const auto& name : captured_names_) captured_slots_.push_back(new_slot(name));
+  for (const auto& [name, t] : g.initializers) constants_[new_slot(name)] = t;
+  for (const auto* in : g.required_inputs()) {
+    input_names_.push_back(in->name);
+    input_slots_.push_back(new_slot(in->name));
+  }
+
+  // Order nodes so each runs after the producers of its inputs (Kahn's algorithm, stable).
+  size_t n = g.nodes.size();
+  std::map<std::string, size_t> producer;
+  for (size_t i = 0; i < n; ++i)
+    for (const auto& out : g.nodes[i].outputs) {
+      if (out.empty()) continue;
+      if (slots_.count(out) || producer.count(out))
+        fail(g.nodes[i].label(), " redefines value '", out, "'");
+      producer[out] = i;
+    }
+  std::vector<std::vector<std::string>> reads(n);
+  std::vector<std::vector<std::string>> captures(n);  // values the node's subgraphs read from here
+  for (size_t i = 0; i < n; ++i) {
+    const Node& node = g.nodes[i];
+    for (const auto& in : node.inputs)
+      if (!in.empty()) reads[i].push_back(in);
+    for (const auto& [attr_name, a] : node.attrs.all()) {
+      std::vector<std::shared_ptr<Graph>> subs = a.graphs;
+      if (a.g) subs.push_back(a.g);
+      for (const auto& sub : subs)
+        for (const auto& name : sub->outer_scope_names())
+          if (std::find(captures[i].begin(), captures[i].end(), name) == captures[i].end()) {
+            captures[i].push_back(name);
+            reads[i].push_back(name);
+          }
+    }
+  }
+  std::vector<int> pending(n, 0);
+  std::vector<std::vector<size_t>> consumers(n);
+  for (size_t i = 0; i < n; ++i) {
+    std::unordered_set<size_t> deps;
+    for (const auto& name : reads[i]) {
+      auto it = producer.find(name);
+      if (it != producer.end()) deps.insert(it->second);
+      else if (!slots_.count(name)) fail(g.nodes[i].label(), " reads '", name, "', which nothing defines");
+    }
+    for (size_t d : deps) consumers[d].push_back(i);
+    pending[i] = static_cast<int>(deps.size());
+  }
+  std::priority_queue<size_t, std::vector<size_t>, std::greater<>> ready;
+  for (size_t i = 0; i < n; ++i)
+    if (pending[i] == 0) ready.push(i);
+  std::vector<size_t> order;
+  while (!ready.empty()) {
+    size_t i = ready.top();
+    ready.pop();
+    order.push_back(i);
+    for (size_t c : consumers[i])
+      if (--pending[c] == 0) ready.push(c);
+  }
+  if (order.size() != n) fail("graph '", g.name, "' has a cycle");
+
+  std::vector<bool> is_constant(constants_.size(), false);
+  for (const auto& [name, t] : g.initializers) is_constant[slots_[name]] = true;
+
+  for (size_t idx : order) {
+    const Node& node = g.nodes[idx];
+    auto step = std::make_unique<Step>();
+    step->node = &node;
+    for (const auto& in : node.inputs) step->inputs.push_back(in.empty() ? -1 : slot_of(in));
+    const std::vector<std::string>& captured_names = captures[idx];
+    for (const auto& name : captured_names) step->captured.push_back(slot_of(name));
+    for (const auto& out : node.outputs) {
+      if (out.empty()) {
+        step->outputs.push_back(-1);
+        continue;
+      }
+      step->outputs.push_back(new_slot(out));
+      is_constant.push_back(false);
+    }
+
+    int64_t opset = 0;
+    auto it = opsets.find(node.domain);
+    if (it != opsets.end()) opset = it->second;
+    else if (!node.domain.empty()) opset = 1;  // vendor domains are often used without an import
+    if (opset == 0) fail(node.label(), ": the model does not import domain '", node.domain, "'");
+    const KernelDef* def = OpRegistry::global().find(node.domain, node.op_type, opset, options_.device.type);
+    if (!def)
+      fail(node.label(), ": ", OpRegistry::global().explain_missing(node.domain, node.op_type, opset, options_.device.type));
+    KernelInit init{node, opset, opsets, options_.device, options_.pool, captured_names};
+    try {
+      step->kernel = def->factory(init);
+    } catch (const Error& e) {
+      fail(node.label(), ": ", e.what());
+    }
+
+    bool foldable = options_.fold_constants && !is_nondeterministic(node) && !has_subgraph(node);
+    for (int s : step->inputs)
+      if (s >= 0 && !is_constant[s]) foldable = false;
+    if (foldable) {
+      std::vector<const Tensor*> in;
+      size_t in_bytes = 0;
+      for (int s : step->inputs) {
+        in.push_back(s >= 0 ? &constants_[s] : nullptr);
+        if (s >= 0) in_bytes += constants_[s].bytes();
+      }
+      std::vector<Tensor> out(node.outputs.size());
+      bool folded = false;
+      try {
+        KernelContext ctx(node, in, {}, out, *options_.pool, cpu_allocator());
+        step->kernel->compute(ctx);
+        folded = true;
+        for (const auto& t : out)
+          if (t.bytes() > in_bytes + kMaxFoldGrowthBytes) folded = false;
+      } catch (const std::exception&) {
+        // Left for run time, where the error gets reported with the run's context.
+      }
+      if (folded) {
+        for (size_t k = 0; k < out.size(); ++k)
+          if (step->outputs[k] >= 0) {
+            constants_[step->outputs[k]] = std::move(out[k]);
+            is_constant[step->outputs[k]] = true;
+          }
+        continue;
+      }
+    }
+    steps_.push_back(std::move(step));
+  }
+
+  for (const auto& o : g.outputs) {
+    int s = slot_of(o.name);
+    if (s < 0) fail("graph '", g.name, "' output '", o.name, "' is never produced");
+    output_names_.push_back(o.name);
+    output_slots_.push_back(s);
+  }
+
+  // Release each non-constant value after its last reader, unless the graph returns it.
+  std::vector<int> last_reader(constants_.size(), -1);
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    for (int s : steps_[i]->inputs)
+      if (s >= 0) last_reader[s] = static_cast<int>(i);
+    for (int s : steps_[i]->captured)
+      if (s >= 0) last_reader[s] = static_cast<int>(i);
+  }
+  std::vector<bool> keep(constants_.size(), false);
+  for (int s : output_slots_) keep[s] = true;
+  for (size_t s = 0; s < constants_.size(); ++s)
+    if (last_reader[s] >= 0 && !keep[s] && !is_constant[s]) steps_[last_reader[s]]->release.push_back(static_cast<int>(s));
+}
+
+std::vector<Tensor> ExecutionPlan::run(std::span<const Tensor> inputs, std::span<const Tensor* const> captured) {
+  if (inputs.size() != input_slots_.size())
+    fail("graph '", graph_->name, "' expects ", input_slots_.size(), " inputs, got ", inputs.size());
+  if (captured.size() != captured_slots_.size())
+    fail("graph '", graph_->name, "' expects ", captured_slots_.size(), " captured values, got ", captured.size());
+  std::vector<Tensor> values(constants_.size());
+  std::vector<const Tensor*> refs(constants_.size(), nullptr);
+  for (size_t s = 0; s < constants_.size(); ++s)
+    if (constants_[s].defined()) refs[s] = &constants_[s];
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (inputs[i].defined()) {
+      values[input_slots_[i]] = inputs[i];
+      refs[input_slots_[i]] = &values[input_slots_[i]];
+    }
+  for (size_t i = 0; i < captured.size(); ++i) refs[captured_slots_[i]] = captured[i];
+
+  std::vector<const Tensor*> in;
+  std::vector<const Tensor*> cap;
+  std::vector<Tensor> out;
+  for (auto& step : steps_) {
+    in.clear();
+    for (int s : step->inputs) in.push_back(s >= 0 ? refs[s] : nullptr);
+    cap.clear();
+    for (int s : step->captured) cap.push_back(refs[s]);
+    out.assign(step->outputs.size(), Tensor());
+    try {
+      KernelContext ctx(*step->node, in, cap, out, *options_.pool, cpu_allocator());
+      step->kernel->compute(ctx);
+    } catch (const std::exception& e) {
+      fail(step->node->label(), " with inputs (", describe_inputs(in), "): ", e.what());
+    }
+    for (size_t k = 0; k < out.size(); ++k) {
+      int s = step->outputs[k];
+      if (s < 0) continue;
+      if (!out[k].defined()) fail(step->node->label(), " did not produce its output '", step->node->outputs[k], "'");
+      values[s] = std::move(out[k]);
+      refs[s] = &values[s];
+    }
+    for (int s : step->release) {
+      values[s] = Tensor();
+      refs[s] = nullptr;
+    }
+  }
+  std::vector<Tensor> results;
+  results.reserve(output_slots_.size());
+  for (size_t i = 0; i < output_slots_.size(); ++i) {
+    const Tensor* t = refs[output_slots_[i]];
+    if (!t) fail("graph '", graph_->name, "' output '", output_names_[i], "' has no value (an optional input left unset?)");
+    results.push_back(*t);
+  }
+  return results;
+}
+
+}  // namespace onnxgen

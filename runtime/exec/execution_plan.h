@@ -1,0 +1,59 @@
+#pragma once
+// A graph compiled for running: nodes ordered once, kernels built once, constant subgraphs
+// folded, every value given a slot, and each intermediate released right after its last reader
+// so its buffer goes back to the allocator's cache for the next node.
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "runtime/exec/kernel.h"
+#include "runtime/exec/op_registry.h"
+#include "runtime/graph/graph.h"
+
+namespace onnxgen {
+
+struct PlanOptions {
+  Device device;
+  ThreadPool* pool = nullptr;  // null: ThreadPool::global()
+  bool fold_constants = true;
+};
+
+class ExecutionPlan {
+ public:
+  // `captured_names` lists enclosing-scope values a subgraph reads; run() receives them in order.
+  ExecutionPlan(std::shared_ptr<const Graph> graph, const std::map<std::string, int64_t>& opsets,
+                std::vector<std::string> captured_names, PlanOptions options);
+  ~ExecutionPlan();
+  ExecutionPlan(const ExecutionPlan&) = delete;
+  ExecutionPlan& operator=(const ExecutionPlan&) = delete;
+
+  const std::vector<std::string>& input_names() const { return input_names_; }
+  const std::vector<std::string>& output_names() const { return output_names_; }
+  const Graph& graph() const { return *graph_; }
+  size_t num_steps() const { return steps_.size(); }
+
+  // `inputs` follow input_names(); a default-constructed Tensor leaves an optional input unset.
+  std::vector<Tensor> run(std::span<const Tensor> inputs, std::span<const Tensor* const> captured = {});
+
+ private:
+  struct Step;
+  void build(const std::map<std::string, int64_t>& opsets);
+  int slot_of(const std::string& name) const;
+
+  std::shared_ptr<const Graph> graph_;
+  std::vector<std::string> captured_names_;
+  PlanOptions options_;
+  std::vector<std::string> input_names_;
+  std::vector<std::string> output_names_;
+
+  std::map<std::string, int> slots_;
+  std::vector<Tensor> constants_;   // by slot; defined for initializers and folded values
+  std::vector<int> input_slots_;
+  std::vector<int> captured_slots_;
+  std::vector<int> output_slots_;
+  std::vector<std::unique_ptr<Step>> steps_;
+};
+
+}  // namespace onnxgen

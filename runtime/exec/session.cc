@@ -1,0 +1,71 @@
+#include "runtime/exec/session.h"
+
+namespace onnxgen {
+
+Session::Session(const std::string& model_path, SessionOptions options)
+    : Session(load_model(model_path), std::move(options)) {}
+
+Session::Session(Model model, SessionOptions options) : model_(std::move(model)) {
+  for (const auto& pass : options.passes) {
+    try {
+      pass->run(model_);
+    } catch (const Error& e) {
+      fail(model_.path, ": graph pass '", pass->name(), "': ", e.what());
+    }
+  }
+  inputs_ = model_.graph->required_inputs();
+  PlanOptions plan_options;
+  plan_options.device = options.device;
+  plan_options.fold_constants = options.fold_constants;
+  try {
+    plan_ = std::make_unique<ExecutionPlan>(model_.graph, model_.opsets, std::vector<std::string>{}, plan_options);
+  } catch (const Error& e) {
+    fail(model_.path, ": ", e.what());
+  }
+}
+
+void Session::validate(const ValueInfo& info, const Tensor& t) const {
+  if (info.kind != ValueInfo::Kind::kTensor)
+    fail(model_.path, ": input '", info.name, "' is not a tensor input; only tensor inputs can be fed");
+  if (info.dtype != DataType::kUndefined && info.dtype != t.dtype())
+    fail(model_.path, ": input '", info.name, "' expects ", to_string(info.dtype), ", got ", t.describe());
+  if (!info.has_shape) return;
+  bool ok = info.dims.size() == t.rank();
+  for (size_t i = 0; ok && i < info.dims.size(); ++i)
+    if (info.dims[i].value >= 0 && info.dims[i].value != t.dim(i)) ok = false;
+  if (!ok) {
+    std::string expected = "[";
+    for (size_t i = 0; i < info.dims.size(); ++i) {
+      if (i) expected += ",";
+      expected += info.dims[i].value >= 0 ? std::to_string(info.dims[i].value)
+                                          : (info.dims[i].param.empty() ? "?" : info.dims[i].param);
+    }
+    fail(model_.path, ": input '", info.name, "' expects shape ", expected, "], got ", t.describe());
+  }
+}
+
+std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
+  if (inputs.size() != inputs_.size())
+    fail(model_.path, ": expects ", inputs_.size(), " inputs, got ", inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) validate(*inputs_[i], inputs[i]);
+  try {
+    return plan_->run(inputs);
+  } catch (const Error& e) {
+    fail(model_.path, ": ", e.what());
+  }
+}
+
+std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& inputs) {
+  std::vector<Tensor> ordered(inputs_.size());
+  for (const auto& [name, t] : inputs) {
+    size_t i = 0;
+    while (i < inputs_.size() && inputs_[i]->name != name) ++i;
+    if (i == inputs_.size()) fail(model_.path, ": the model has no input named '", name, "'");
+    ordered[i] = t;
+  }
+  for (size_t i = 0; i < ordered.size(); ++i)
+    if (!ordered[i].defined()) fail(model_.path, ": input '", inputs_[i]->name, "' was not given");
+  return run(ordered);
+}
+
+}  // namespace onnxgen

@@ -1,0 +1,61 @@
+#include "runtime/graph/graph.h"
+
+#include <unordered_set>
+
+namespace onnxgen {
+
+std::string canonical_domain(const std::string& domain) { return domain == "ai.onnx" ? "" : domain; }
+
+std::string Node::label() const {
+  return str_cat("node '", name, "' (", domain.empty() ? "" : domain + "::", op_type, ")");
+}
+
+std::vector<const ValueInfo*> Graph::required_inputs() const {
+  std::vector<const ValueInfo*> out;
+  for (const auto& in : inputs)
+    if (!initializers.count(in.name)) out.push_back(&in);
+  return out;
+}
+
+namespace {
+
+void collect_free_names(const Graph& g, std::unordered_set<std::string>& seen, std::vector<std::string>& out) {
+  std::unordered_set<std::string> defined;
+  for (const auto& in : g.inputs) defined.insert(in.name);
+  for (const auto& [name, t] : g.initializers) defined.insert(name);
+  for (const auto& n : g.nodes)
+    for (const auto& o : n.outputs) defined.insert(o);
+  auto use = [&](const std::string& name) {
+    if (!name.empty() && !defined.count(name) && seen.insert(name).second) out.push_back(name);
+  };
+  for (const auto& n : g.nodes) {
+    for (const auto& in : n.inputs) use(in);
+    for (const auto& [attr_name, a] : n.attrs.all()) {
+      std::vector<std::shared_ptr<Graph>> subs = a.graphs;
+      if (a.g) subs.push_back(a.g);
+      for (const auto& sub : subs) {
+        std::unordered_set<std::string> sub_seen;
+        std::vector<std::string> sub_free;
+        collect_free_names(*sub, sub_seen, sub_free);
+        for (const auto& name : sub_free) use(name);
+      }
+    }
+  }
+  for (const auto& o : g.outputs) use(o.name);
+}
+
+}  // namespace
+
+std::vector<std::string> Graph::outer_scope_names() const {
+  std::unordered_set<std::string> seen;
+  std::vector<std::string> out;
+  collect_free_names(*this, seen, out);
+  return out;
+}
+
+int64_t Model::opset(const std::string& domain) const {
+  auto it = opsets.find(canonical_domain(domain));
+  return it == opsets.end() ? 0 : it->second;
+}
+
+}  // namespace onnxgen

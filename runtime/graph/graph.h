@@ -1,0 +1,69 @@
+#pragma once
+// The executor's own graph IR: plain structs decoupled from protobuf, so rewrite passes can edit
+// graphs freely and nothing at run time touches protobuf objects.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "runtime/core/tensor.h"
+#include "runtime/graph/attribute.h"
+
+namespace onnxgen {
+
+struct Dim {
+  int64_t value = -1;  // -1 when symbolic or unknown
+  std::string param;   // symbolic name such as "batch_size"
+};
+
+struct ValueInfo {
+  enum class Kind { kTensor, kSequence, kOptional, kMap, kUnknown };
+  std::string name;
+  Kind kind = Kind::kTensor;
+  DataType dtype = DataType::kUndefined;
+  bool has_shape = false;
+  std::vector<Dim> dims;
+};
+
+struct Node {
+  std::string name;
+  std::string op_type;
+  std::string domain;  // "" for the default ONNX domain ("ai.onnx" is normalised to "")
+  std::vector<std::string> inputs;   // "" marks an omitted optional input
+  std::vector<std::string> outputs;  // "" marks an unused optional output
+  AttributeMap attrs;
+
+  // "node 'name' (Domain::Op)" for error messages.
+  std::string label() const;
+};
+
+struct Graph {
+  std::string name;
+  std::vector<Node> nodes;
+  std::vector<ValueInfo> inputs;
+  std::vector<ValueInfo> outputs;
+  std::vector<ValueInfo> value_infos;
+  std::unordered_map<std::string, Tensor> initializers;
+
+  // Graph inputs that have no initializer: what a caller must feed.
+  std::vector<const ValueInfo*> required_inputs() const;
+  // Names read by this graph (or its nested subgraphs) but defined in none of them: the values a
+  // subgraph captures from the graphs enclosing it, in first-use order.
+  std::vector<std::string> outer_scope_names() const;
+};
+
+struct Model {
+  std::string path;  // file it was loaded from, for messages
+  int64_t ir_version = 0;
+  std::string producer;
+  std::map<std::string, int64_t> opsets;  // domain -> version
+  std::shared_ptr<Graph> graph;
+
+  int64_t opset(const std::string& domain) const;  // 0 when the model does not import `domain`
+};
+
+std::string canonical_domain(const std::string& domain);
+
+}  // namespace onnxgen

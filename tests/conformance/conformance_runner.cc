@@ -1,0 +1,239 @@
+// Runs ONNX's backend test cases (model.onnx + test_data_set_N/{input,output}_K.pb) in-process,
+// each case in a forked child so a crash or hang is reported against that case, not the suite.
+// Fails when a case listed in --expected no longer passes: the list only grows.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "onnx/onnx_pb.h"
+#include "runtime/exec/session.h"
+#include "runtime/graph/tensor_proto.h"
+
+namespace fs = std::filesystem;
+using onnxgen::DataType;
+using onnxgen::Tensor;
+
+namespace {
+
+constexpr double kRtol = 1e-3;
+constexpr double kAtol = 1e-5;
+constexpr int kCaseTimeoutSeconds = 120;
+
+struct Options {
+  std::string data_dir;
+  std::string expected_file;
+  std::string report_file;
+  std::string update_file;
+  std::string filter;
+};
+
+// Returns "" when equal, otherwise why not.
+std::string compare(const Tensor& got, const Tensor& want) {
+  if (got.dtype() != want.dtype()) return "dtype " + got.describe() + " vs expected " + want.describe();
+  if (got.shape() != want.shape()) return "shape " + got.describe() + " vs expected " + want.describe();
+  int64_t n = want.numel();
+  if (want.dtype() == DataType::kString) {
+    for (int64_t i = 0; i < n; ++i)
+      if (got.data<std::string>()[i] != want.data<std::string>()[i])
+        return "string mismatch at " + std::to_string(i);
+    return "";
+  }
+  bool exact = !onnxgen::is_float(want.dtype());
+  for (int64_t i = 0; i < n; ++i) {
+    if (exact) {
+      if (got.to_int64(i) != want.to_int64(i) ||
+          (want.dtype() == DataType::kUInt64 && got.data<uint64_t>()[i] != want.data<uint64_t>()[i]))
+        return onnxgen::str_cat("value at ", i, ": ", got.to_int64(i), " vs expected ", want.to_int64(i));
+      continue;
+    }
+    double a = got.to_double(i), b = want.to_double(i);
+    if (std::isnan(a) && std::isnan(b)) continue;
+    if (a == b) continue;  // covers equal infinities
+    if (!(std::fabs(a - b) <= kAtol + kRtol * std::fabs(b)))
+      return onnxgen::str_cat("value at ", i, ": ", a, " vs expected ", b);
+  }
+  return "";
+}
+
+bool uses_non_tensor_values(const onnxgen::Graph& g) {
+  for (const auto& in : g.inputs)
+    if (in.kind != onnxgen::ValueInfo::Kind::kTensor) return true;
+  for (const auto& out : g.outputs)
+    if (out.kind != onnxgen::ValueInfo::Kind::kTensor) return true;
+  return false;
+}
+
+// "" on pass, "SKIP: ..." when out of scope, else the failure.
+std::string run_case(const fs::path& dir) {
+  fs::path model = dir / "model.onnx";
+  if (!fs::exists(model)) return "SKIP: no model.onnx";
+  try {
+    onnxgen::Model loaded = onnxgen::load_model(model.string());
+    if (uses_non_tensor_values(*loaded.graph)) return "SKIP: sequence/optional inputs or outputs";
+    onnxgen::Session session(std::move(loaded));
+    std::vector<fs::path> sets;
+    for (const auto& e : fs::directory_iterator(dir))
+      if (e.is_directory() && e.path().filename().string().rfind("test_data_set_", 0) == 0) sets.push_back(e.path());
+    std::sort(sets.begin(), sets.end());
+    if (sets.empty()) return "SKIP: no test data sets";
+    for (const auto& set : sets) {
+      std::vector<Tensor> inputs;
+      for (size_t k = 0; k < session.inputs().size(); ++k)
+        inputs.push_back(onnxgen::read_tensor_file((set / ("input_" + std::to_string(k) + ".pb")).string()));
+      std::vector<Tensor> outputs = session.run(inputs);
+      for (size_t k = 0; k < outputs.size(); ++k) {
+        fs::path expected = set / ("output_" + std::to_string(k) + ".pb");
+        if (!fs::exists(expected)) continue;
+        std::string why = compare(outputs[k], onnxgen::read_tensor_file(expected.string()));
+        if (!why.empty()) return "wrong output " + std::to_string(k) + " in " + set.filename().string() + ": " + why;
+      }
+    }
+    return "";
+  } catch (const std::exception& e) {
+    return std::string("error: ") + e.what();
+  }
+}
+
+std::string run_case_isolated(const fs::path& dir) {
+  int fds[2];
+  if (pipe(fds) != 0) return run_case(dir);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    alarm(kCaseTimeoutSeconds);
+    std::string result = run_case(dir);
+    ssize_t ignored = write(fds[1], result.data(), result.size());
+    (void)ignored;
+    close(fds[1]);
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string result;
+  char buf[4096];
+  ssize_t got;
+  while ((got = read(fds[0], buf, sizeof buf)) > 0) result.append(buf, static_cast<size_t>(got));
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    return sig == SIGALRM ? "timeout after " + std::to_string(kCaseTimeoutSeconds) + " s"
+                          : "crash: signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "child exited with status " + std::to_string(WEXITSTATUS(status));
+  return result;
+}
+
+std::set<std::string> read_list(const std::string& path) {
+  std::set<std::string> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty() && line[0] != '#') out.insert(line);
+  return out;
+}
+
+// "unsupported op 'X'" → "X", for the summary of what is missing.
+std::string missing_op(const std::string& why) {
+  for (std::string key : {"unsupported op '", "no kernel for op '"}) {
+    auto p = why.find(key);
+    if (p != std::string::npos) {
+      auto end = why.find('\'', p + key.size());
+      return why.substr(p + key.size(), end - p - key.size());
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opt;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string k = argv[i], v = argv[i + 1];
+    if (k == "--data") opt.data_dir = v;
+    else if (k == "--expected") opt.expected_file = v;
+    else if (k == "--report") opt.report_file = v;
+    else if (k == "--update") opt.update_file = v;
+    else if (k == "--filter") opt.filter = v;
+    else {
+      std::cerr << "unknown option " << k << "\n";
+      return 2;
+    }
+  }
+  if (opt.data_dir.empty() || !fs::exists(opt.data_dir)) {
+    std::cout << "SKIPPED: ONNX backend test data not found at '" << opt.data_dir
+              << "' (install Debian's libonnx-testdata)\n";
+    return 77;
+  }
+  std::vector<std::string> suites = {"node", "simple", "pytorch-converted", "pytorch-operator", "real"};
+  std::set<std::string> expected = read_list(opt.expected_file);
+  std::ofstream report(opt.report_file.empty() ? "/dev/null" : opt.report_file);
+  std::set<std::string> passing;
+  std::map<std::string, int> missing_ops;
+  std::vector<std::string> regressions;
+  int total = 0, passed = 0, skipped = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  for (const auto& suite : suites) {
+    fs::path sdir = fs::path(opt.data_dir) / suite;
+    if (!fs::exists(sdir)) continue;
+    std::vector<fs::path> cases;
+    for (const auto& e : fs::directory_iterator(sdir))
+      if (e.is_directory()) cases.push_back(e.path());
+    std::sort(cases.begin(), cases.end());
+    int s_total = 0, s_pass = 0, s_skip = 0;
+    for (const auto& c : cases) {
+      std::string name = suite + "/" + c.filename().string();
+      if (!opt.filter.empty() && name.find(opt.filter) == std::string::npos) continue;
+      std::string why = run_case_isolated(c);
+      ++s_total;
+      if (why.empty()) {
+        ++s_pass;
+        passing.insert(name);
+      } else if (why.rfind("SKIP:", 0) == 0) {
+        ++s_skip;
+        report << "SKIP " << name << ": " << why.substr(6) << "\n";
+      } else {
+        report << "FAIL " << name << ": " << why << "\n";
+        if (auto op = missing_op(why); !op.empty()) ++missing_ops[op];
+      }
+      if (!why.empty() && expected.count(name)) regressions.push_back(name + ": " + why);
+    }
+    std::cout << suite << ": " << s_pass << " / " << s_total << " passed (" << s_skip << " out of scope)\n";
+    total += s_total;
+    passed += s_pass;
+    skipped += s_skip;
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::cout << "total: " << passed << " / " << total << " passed, " << skipped << " out of scope, " << secs << " s\n";
+  if (!missing_ops.empty()) {
+    std::vector<std::pair<int, std::string>> by_count;
+    for (const auto& [op, n] : missing_ops) by_count.emplace_back(n, op);
+    std::sort(by_count.rbegin(), by_count.rend());
+    std::cout << "unsupported ops (cases):";
+    for (const auto& [n, op] : by_count) std::cout << " " << op << "(" << n << ")";
+    std::cout << "\n";
+  }
+  if (!opt.update_file.empty()) {
+    std::ofstream out(opt.update_file);
+    out << "# Conformance cases that pass; tests/conformance fails if one of these regresses.\n";
+    for (const auto& name : passing) out << name << "\n";
+  }
+  if (!regressions.empty()) {
+    std::cout << regressions.size() << " regression(s) against " << opt.expected_file << ":\n";
+    for (const auto& r : regressions) std::cout << "  " << r << "\n";
+    return 1;
+  }
+  if (!opt.report_file.empty()) std::cout << "report: " << opt.report_file << "\n";
+  return 0;
+}

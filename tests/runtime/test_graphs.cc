@@ -1,0 +1,73 @@
+#include "tests/runtime/test_graphs.h"
+
+namespace onnxgen::testing {
+
+Attribute int_attr(int64_t v) {
+  Attribute a;
+  a.kind = Attribute::Kind::kInt;
+  a.i = v;
+  return a;
+}
+
+Attribute float_attr(float v) {
+  Attribute a;
+  a.kind = Attribute::Kind::kFloat;
+  a.f = v;
+  return a;
+}
+
+Attribute ints_attr(std::vector<int64_t> v) {
+  Attribute a;
+  a.kind = Attribute::Kind::kInts;
+  a.ints = std::move(v);
+  return a;
+}
+
+Attribute string_attr(std::string v) {
+  Attribute a;
+  a.kind = Attribute::Kind::kString;
+  a.s = std::move(v);
+  return a;
+}
+
+std::vector<Tensor> run_node(const std::string& op_type, const std::vector<Tensor>& inputs,
+                             const std::map<std::string, Attribute>& attrs, size_t num_outputs, int64_t opset,
+                             const std::string& domain) {
+  auto g = std::make_shared<Graph>();
+  g->name = "test_" + op_type;
+  Node node;
+  node.op_type = op_type;
+  node.domain = domain;
+  node.name = op_type;
+  std::vector<Tensor> fed;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!inputs[i].defined()) {
+      node.inputs.push_back("");
+      continue;
+    }
+    std::string name = "in" + std::to_string(i);
+    node.inputs.push_back(name);
+    ValueInfo vi;
+    vi.name = name;
+    vi.dtype = inputs[i].dtype();
+    g->inputs.push_back(vi);
+    fed.push_back(inputs[i]);
+  }
+  for (size_t i = 0; i < num_outputs; ++i) {
+    std::string name = "out" + std::to_string(i);
+    node.outputs.push_back(name);
+    ValueInfo vi;
+    vi.name = name;
+    g->outputs.push_back(vi);
+  }
+  for (const auto& [name, a] : attrs) node.attrs.set(name, a);
+  g->nodes.push_back(std::move(node));
+  std::map<std::string, int64_t> opsets = {{"", opset}};
+  if (!domain.empty()) opsets[domain] = 1;
+  PlanOptions options;
+  options.fold_constants = false;
+  ExecutionPlan plan(g, opsets, {}, options);
+  return plan.run(fed);
+}
+
+}  // namespace onnxgen::testing

@@ -1,0 +1,34 @@
+#pragma once
+// Small fixtures for kernel and executor tests: build tensors and run one node in a real plan.
+#include <string>
+#include <vector>
+
+#include "runtime/exec/execution_plan.h"
+
+namespace onnxgen::testing {
+
+template <class T>
+Tensor make_tensor(Shape shape, const std::vector<T>& values) {
+  Tensor t = Tensor::empty(data_type_of<T>(), std::move(shape));
+  if (static_cast<int64_t>(values.size()) != t.numel()) fail("make_tensor: ", values.size(), " values for ", t.describe());
+  std::copy(values.begin(), values.end(), t.data<T>());
+  return t;
+}
+
+template <class T>
+std::vector<T> values_of(const Tensor& t) {
+  return std::vector<T>(t.data<T>(), t.data<T>() + t.numel());
+}
+
+Attribute int_attr(int64_t v);
+Attribute float_attr(float v);
+Attribute ints_attr(std::vector<int64_t> v);
+Attribute string_attr(std::string v);
+
+// Runs `op_type` as the only node of a graph whose inputs are `inputs` (an undefined Tensor is an
+// omitted optional input) and returns its `num_outputs` outputs.
+std::vector<Tensor> run_node(const std::string& op_type, const std::vector<Tensor>& inputs,
+                             const std::map<std::string, Attribute>& attrs = {}, size_t num_outputs = 1,
+                             int64_t opset = 17, const std::string& domain = "");
+
+}  // namespace onnxgen::testing
