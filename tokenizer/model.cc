@@ -1,0 +1,42 @@
+#include "model.h"
+
+#include "error.h"
+
+#include "bpe_model.h"
+#include "json_util.h"
+#include "unigram_model.h"
+#include "wordpiece_model.h"
+
+namespace onnxgen::tokenizer {
+
+void Vocabulary::add(std::string token, int32_t id) {
+  if (id < 0) throw Error("negative token id for '" + token + "'");
+  if (static_cast<size_t>(id) >= tokens_.size()) {
+    tokens_.resize(static_cast<size_t>(id) + 1);
+    has_.resize(static_cast<size_t>(id) + 1);
+  }
+  tokens_[id] = token;
+  has_[id] = true;
+  ids_.insert_or_assign(std::move(token), id);
+}
+
+std::unique_ptr<Model> make_model(const nlohmann::json& j, const std::string& where) {
+  std::string type = json_util::string_or(j, "type", "");
+  // Old files omit the type; the fields present tell which model it is.
+  if (type.empty() && j.is_object()) {
+    if (j.contains("merges")) {
+      type = "BPE";
+    } else if (j.contains("vocab") && j["vocab"].is_array()) {
+      type = "Unigram";
+    } else if (j.contains("continuing_subword_prefix")) {
+      type = "WordPiece";
+    }
+  }
+  if (type == "BPE") return std::make_unique<BpeModel>(j, where);
+  if (type == "Unigram") return std::make_unique<UnigramModel>(j, where);
+  if (type == "WordPiece") return std::make_unique<WordPieceModel>(j, where);
+  if (type.empty()) json_util::fail(where, "missing field 'type'");
+  json_util::unknown_type(where, type);
+}
+
+}  // namespace onnxgen::tokenizer

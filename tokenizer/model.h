@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace onnxgen::tokenizer {
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
+// Token string <-> id table shared by every model type.
+class Vocabulary {
+ public:
+  void add(std::string token, int32_t id);
+  std::optional<int32_t> find(std::string_view token) const {
+    const auto it = ids_.find(token);
+    return it == ids_.end() ? std::nullopt : std::optional<int32_t>(it->second);
+  }
+  const std::string* token(int32_t id) const {
+    return id >= 0 && static_cast<size_t>(id) < tokens_.size() && has_[id] ? &tokens_[id] : nullptr;
+  }
+  size_t size() const { return tokens_.size(); }
+
+ private:
+  std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>> ids_;
+  std::vector<std::string> tokens_;
+  std::vector<bool> has_;
+};
+
+// A tokenizer.json "model": turns one pre-tokenized piece into ids.
+class Model {
+ public:
+  virtual ~Model() = default;
+  virtual void tokenize(std::string_view piece, std::vector<int32_t>& out) const = 0;
+  const Vocabulary& vocabulary() const { return vocab_; }
+
+ protected:
+  Vocabulary vocab_;
+};
+
+std::unique_ptr<Model> make_model(const nlohmann::json& j, const std::string& where);
+
+}  // namespace onnxgen::tokenizer

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <memory>
+
+#include "tokenizer.h"
+
+namespace sentencepiece {
+class SentencePieceProcessor;
+}
+
+namespace onnxgen::tokenizer {
+
+// A SentencePiece tokenizer.model through libsentencepiece itself, so its segmentation is the
+// reference one by construction.
+class SentencePieceTokenizer final : public Tokenizer {
+ public:
+  SentencePieceTokenizer(const std::filesystem::path& model_file, TokenizerConfig config);
+  ~SentencePieceTokenizer() override;
+
+  std::vector<int32_t> encode(std::string_view text, bool add_special_tokens = true) const override;
+  std::string decode(std::span<const int32_t> ids, bool skip_special_tokens = false) const override;
+  std::optional<int32_t> token_to_id(std::string_view token) const override;
+  std::optional<std::string> id_to_token(int32_t id) const override;
+  size_t vocab_size() const override;
+  bool is_special(int32_t id) const override;
+
+ private:
+  std::unique_ptr<sentencepiece::SentencePieceProcessor> sp_;
+};
+
+}  // namespace onnxgen::tokenizer
