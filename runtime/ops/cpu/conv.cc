@@ -1,0 +1,55 @@
+// Conv: N-D grouped, strided, dilated, padded convolution. Float32 runs on oneDNN; other
+// float types (and shapes oneDNN declines) run im2col + GEMM in their compute type.
+#include <optional>
+
+#include "runtime/exec/op_registry.h"
+#include "runtime/ops/cpu/compute_view.h"
+#include "runtime/ops/cpu/conv_im2col.h"
+#include "runtime/ops/cpu/onednn_conv.h"
+
+namespace onnxgen {
+namespace {
+
+class Conv : public OpKernel {
+ public:
+  explicit Conv(const KernelInit& init)
+      : attrs_(WindowAttrs::parse(init.attrs())), group_(init.attrs().get_int("group", 1)) {}
+
+  void compute(KernelContext& ctx) override {
+    const Tensor& x = ctx.required(0);
+    const Tensor& w = ctx.required(1);
+    const Tensor* b = ctx.input(2);
+    ONNXGEN_CHECK(w.dtype() == x.dtype(), "weights are ", to_string(w.dtype()), ", input is ", to_string(x.dtype()));
+    const ConvProblem p = conv_problem(attrs_, group_, x.shape(), w.shape());
+    if (b) {
+      ONNXGEN_CHECK(b->dtype() == x.dtype(), "bias is ", to_string(b->dtype()), ", input is ", to_string(x.dtype()));
+      ONNXGEN_CHECK(b->rank() == 1 && b->dim(0) == p.out_channels, "bias must be [", p.out_channels, "], got ",
+                    b->describe());
+    }
+    Tensor& y = ctx.allocate(0, x.dtype(), p.output_shape());
+    if (y.numel() == 0) return;
+    if (x.dtype() == DataType::kFloat &&
+        onednn_.run(p, x.data<float>(), w.data<float>(), b ? b->data<float>() : nullptr, y.data<float>()))
+      return;
+    dispatch_float(x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      ComputeView<T> xv(x.data<T>(), x.numel()), wv(w.data<T>(), w.numel());
+      std::optional<ComputeView<T>> bv;
+      if (b) bv.emplace(b->data<T>(), b->numel());
+      ComputeSink<T> yv(y.data<T>(), y.numel());
+      conv_im2col(ctx.pool(), p, xv.data(), wv.data(), bv ? bv->data() : nullptr, yv.data());
+      yv.flush();
+    });
+  }
+
+ private:
+  WindowAttrs attrs_;
+  int64_t group_;
+  OnednnConv onednn_;
+};
+
+}  // namespace
+
+ONNXGEN_REGISTER_KERNEL("", "Conv", 1, ONNXGEN_LATEST, Conv);
+
+}  // namespace onnxgen
