@@ -46,9 +46,10 @@ KernelFactory kernel_factory() {
 
 #define ONNXGEN_CONCAT_INNER(a, b) a##b
 #define ONNXGEN_CONCAT(a, b) ONNXGEN_CONCAT_INNER(a, b)
-// Registers kernel class K (constructible from const KernelInit&) for opsets [since, until].
-#define ONNXGEN_REGISTER_KERNEL(domain, op, since, until, K)                                          \
+// Registers a kernel class (constructible from const KernelInit&) for opsets [since, until]. The
+// class is variadic so template arguments with commas need no extra parentheses.
+#define ONNXGEN_REGISTER_KERNEL(domain, op, since, until, ...)                                        \
   static const bool ONNXGEN_CONCAT(onnxgen_registered_, __COUNTER__) = ::onnxgen::OpRegistry::global().add( \
-      {domain, op, since, until, ::onnxgen::DeviceType::kCpu, ::onnxgen::kernel_factory<K>()})
+      {domain, op, since, until, ::onnxgen::DeviceType::kCpu, ::onnxgen::kernel_factory<__VA_ARGS__>()})
 // For ops whose newest version is still current.
 #define ONNXGEN_LATEST 1000
