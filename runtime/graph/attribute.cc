@@ -14,6 +14,7 @@ std::string to_string(Attribute::Kind kind) {
     case Attribute::Kind::kStrings: return "strings";
     case Attribute::Kind::kTensors: return "tensors";
     case Attribute::Kind::kGraphs: return "graphs";
+    case Attribute::Kind::kType: return "type";
   }
   return "unknown";
 }

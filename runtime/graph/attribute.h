@@ -13,7 +13,7 @@ namespace onnxgen {
 struct Graph;
 
 struct Attribute {
-  enum class Kind { kFloat, kInt, kString, kTensor, kGraph, kFloats, kInts, kStrings, kTensors, kGraphs };
+  enum class Kind { kFloat, kInt, kString, kTensor, kGraph, kFloats, kInts, kStrings, kTensors, kGraphs, kType };  // kType: a TypeProto, kept as its kind only
   Kind kind = Kind::kInt;
   float f = 0;
   int64_t i = 0;

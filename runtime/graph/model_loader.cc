@@ -20,11 +20,7 @@ class GraphConverter {
     g->name = gp.name();
     for (auto& tp : *gp.mutable_initializer()) {
       if (tp.name().empty()) fail("graph '", gp.name(), "' has an initializer without a name");
-      try {
-        g->initializers[tp.name()] = tensor_from_proto(tp, &resolver_);
-      } catch (const Error& e) {
-        fail("initializer '", tp.name(), "': ", e.what());
-      }
+      g->initializers[tp.name()] = tensor_from_proto(tp, &resolver_);
     }
     if (gp.sparse_initializer_size() > 0)
       fail("graph '", gp.name(), "' has sparse initializers, which are not supported");
@@ -104,6 +100,8 @@ class GraphConverter {
         for (auto& g : *ap.mutable_graphs()) a.graphs.push_back(convert(g));
         break;
       case A::SPARSE_TENSOR: a.kind = Attribute::Kind::kTensor; a.t = sparse_to_dense(*ap.mutable_sparse_tensor()); break;
+      case A::TYPE_PROTO:
+      case A::TYPE_PROTOS: a.kind = Attribute::Kind::kType; break;
       default: fail("unsupported attribute type ", static_cast<int>(ap.type()));
     }
     return a;

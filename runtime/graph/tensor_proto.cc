@@ -45,7 +45,7 @@ int typed_field_size(const onnx::TensorProto& p, DataType dtype) {
 }
 
 std::string tensor_label(const onnx::TensorProto& p) {
-  return p.name().empty() ? std::string("tensor") : "tensor '" + p.name() + "'";
+  return p.name().empty() ? std::string("unnamed tensor") : "tensor '" + p.name() + "'";
 }
 
 Tensor from_external(onnx::TensorProto& p, DataType dtype, Shape shape, ExternalDataResolver* resolver) {
