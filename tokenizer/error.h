@@ -12,4 +12,10 @@ class Error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A chat template that does not parse, fails while rendering, or calls raise_exception.
+class TemplateError : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace onnxgen::tokenizer
