@@ -10,8 +10,9 @@ namespace {
 void usage() {
   std::cerr << "usage: onnxgen <command> [options]\n\n"
                "commands:\n"
-               "  exec MODEL.onnx --data DIR --out OUTDIR [--threads N]\n"
+               "  exec MODEL.onnx --data DIR --out OUTDIR [--threads N] [--dump DUMPDIR]\n"
                "        run a model on DIR/input_K.pb, write OUTDIR/output_K.pb\n"
+               "        (--dump also writes every intermediate value as DUMPDIR/<value>.pb)\n"
                "  ops   list the registered kernels\n";
 }
 

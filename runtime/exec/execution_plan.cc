@@ -243,6 +243,7 @@ std::vector<Tensor> ExecutionPlan::run(std::span<const Tensor> inputs, std::span
     } catch (const std::exception& e) {
       fail(step->node->label(), " with inputs (", describe_inputs(in), "): ", e.what());
     }
+    if (options_.observer) options_.observer(*step->node, out);
     for (size_t k = 0; k < out.size(); ++k) {
       int s = step->outputs[k];
       if (s < 0) continue;

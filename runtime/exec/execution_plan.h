@@ -2,6 +2,7 @@
 // A graph compiled for running: nodes ordered once, kernels built once, constant subgraphs
 // folded, every value given a slot, and each intermediate released right after its last reader
 // so its buffer goes back to the allocator's cache for the next node.
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -18,6 +19,9 @@ struct PlanOptions {
   Device device;
   ThreadPool* pool = nullptr;  // null: ThreadPool::global()
   bool fold_constants = true;
+  // Called after each node runs with its outputs (unused optional outputs undefined): the hook for
+  // dumping intermediates when hunting a divergence from a reference runtime.
+  std::function<void(const Node&, std::span<const Tensor>)> observer;
 };
 
 class ExecutionPlan {

@@ -17,6 +17,7 @@ Session::Session(Model model, SessionOptions options) : model_(std::move(model))
   PlanOptions plan_options;
   plan_options.device = options.device;
   plan_options.fold_constants = options.fold_constants;
+  plan_options.observer = options.observer;
   try {
     plan_ = std::make_unique<ExecutionPlan>(model_.graph, model_.opsets, std::vector<std::string>{}, plan_options);
   } catch (const Error& e) {

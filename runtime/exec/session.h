@@ -15,6 +15,7 @@ namespace onnxgen {
 struct SessionOptions {
   Device device;
   bool fold_constants = true;
+  std::function<void(const Node&, std::span<const Tensor>)> observer;  // see PlanOptions::observer
   // Applied in order to the loaded graph before planning (e.g. attention → PagedAttention).
   std::vector<std::shared_ptr<GraphPass>> passes;
 };
