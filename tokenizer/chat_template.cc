@@ -20,15 +20,15 @@ ChatTemplate ChatTemplate::from_tokenizer(const Tokenizer& tokenizer, const std:
   }
 }
 
-std::string ChatTemplate::render(const nlohmann::json& variables) const {
+std::string ChatTemplate::render(const nlohmann::ordered_json& variables) const {
   if (!variables.is_object()) throw TemplateError("template variables must be a JSON object");
   const jinja::Value context = jinja::Value::from_json(variables);
   return jinja::Interpreter(context.as_dict()).render(body_);
 }
 
-std::string ChatTemplate::apply(const nlohmann::json& messages, const TokenizerConfig& config,
+std::string ChatTemplate::apply(const nlohmann::ordered_json& messages, const TokenizerConfig& config,
                                 const ChatOptions& options) const {
-  nlohmann::json vars = options.extra.is_object() ? options.extra : nlohmann::json::object();
+  nlohmann::ordered_json vars = options.extra.is_object() ? options.extra : nlohmann::ordered_json::object();
   vars["messages"] = messages;
   vars["add_generation_prompt"] = options.add_generation_prompt;
   vars["tools"] = options.tools;

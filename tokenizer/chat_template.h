@@ -14,10 +14,10 @@ struct Stmt;
 
 struct ChatOptions {
   bool add_generation_prompt = true;
-  // Tool schemas (JSON array); null renders as `tools = none`, as transformers passes it.
-  nlohmann::json tools;
+  // Tool schemas (JSON array); ordered_json keeps their key order. null renders as `tools = none`, as transformers passes it.
+  nlohmann::ordered_json tools;
   // Further template variables, e.g. {"enable_thinking": false}.
-  nlohmann::json extra = nlohmann::json::object();
+  nlohmann::ordered_json extra = nlohmann::ordered_json::object();
 };
 
 // A Hugging Face chat template (a Jinja2 program), parsed once and rendered per conversation
@@ -34,11 +34,11 @@ class ChatTemplate {
   static ChatTemplate from_tokenizer(const Tokenizer& tokenizer, const std::string& name = "default");
 
   // Renders with arbitrary variables (a JSON object).
-  std::string render(const nlohmann::json& variables) const;
+  std::string render(const nlohmann::ordered_json& variables) const;
 
   // `messages` is a JSON array of {"role", "content", ...}; bos/eos/pad/unk token strings come
   // from the tokenizer's config.
-  std::string apply(const nlohmann::json& messages, const TokenizerConfig& config, const ChatOptions& options = {}) const;
+  std::string apply(const nlohmann::ordered_json& messages, const TokenizerConfig& config, const ChatOptions& options = {}) const;
 
  private:
   std::vector<std::unique_ptr<jinja::Stmt>> body_;

@@ -56,7 +56,7 @@ class Args {
   std::vector<std::string_view> params_;
 };
 
-const std::string& expect_string(const Value& v, std::string_view what) {
+std::string expect_string(const Value& v, std::string_view what) {
   if (!v.is_string()) throw EvalError(std::string(what) + " expects a string, got " + v.type_name());
   return v.as_string();
 }
@@ -139,7 +139,7 @@ List split(const std::string& s, const Value& sep, int64_t maxsplit) {
     if (in_word) out.emplace_back(strip(current, Value(), false, true));
     return out;
   }
-  const std::string& delimiter = expect_string(sep, "split");
+  const std::string delimiter = expect_string(sep, "split");
   if (delimiter.empty()) throw EvalError("split(): empty separator");
   size_t prev = 0;
   for (size_t pos = s.find(delimiter); pos != std::string::npos && (maxsplit < 0 || static_cast<int64_t>(out.size()) < maxsplit);
@@ -153,7 +153,7 @@ List split(const std::string& s, const Value& sep, int64_t maxsplit) {
 
 bool affix_matches(const std::string& s, const Value& affix, bool prefix) {
   const auto check = [&](const Value& a) {
-    const std::string& t = expect_string(a, prefix ? "startswith" : "endswith");
+    const std::string t = expect_string(a, prefix ? "startswith" : "endswith");
     return prefix ? s.starts_with(t) : s.ends_with(t);
   };
   if (affix.is_list()) return std::any_of(affix.as_list().begin(), affix.as_list().end(), check);
@@ -220,7 +220,7 @@ Value string_method(const std::string& s, const std::string& name) {
   if (name == "capitalize") return bind([s](CallArgs& a) { Args(a, "capitalize", {}); return Value(capitalize(s)); });
   if (name == "replace") {
     return bind([s](CallArgs& a) {
-      CallArgs filter_args{{a.positional}, a.keyword};
+      CallArgs filter_args{a.positional, a.keyword};
       return apply_filter("replace", Value(s), filter_args);
     });
   }
@@ -235,7 +235,7 @@ Value string_method(const std::string& s, const std::string& name) {
   }
   if (name == "find" || name == "count") {
     return bind([s, name](CallArgs& a) {
-      const std::string& sub = expect_string(Args(a, name, {"sub"}).required(0), name);
+      const std::string sub = expect_string(Args(a, name, {"sub"}).required(0), name);
       if (name == "find") {
         const size_t pos = s.find(sub);
         return Value(pos == std::string::npos ? int64_t{-1} : static_cast<int64_t>(code_points(s.substr(0, pos)).size()));
@@ -415,8 +415,8 @@ const std::map<std::string, FilterFn, std::less<>>& filters() {
       {"replace", [](const Value& v, CallArgs& a) {
          Args args(a, "replace", {"old", "new", "count"});
          const std::string s = v.str();
-         const std::string& from = expect_string(args.required(0), "replace");
-         const std::string& to = expect_string(args.required(1), "replace");
+         const std::string from = expect_string(args.required(0), "replace");
+         const std::string to = expect_string(args.required(1), "replace");
          const Value count = args.get(2);
          if (!count.is_int()) return Value(replace_literal(s, from, to));
          std::string out;

@@ -24,7 +24,7 @@ void Value::Dict::set(std::string key, Value v) {
   items.emplace_back(std::move(key), std::move(v));
 }
 
-Value Value::from_json(const nlohmann::json& j) {
+Value Value::from_json(const nlohmann::ordered_json& j) {
   switch (j.type()) {
     case nlohmann::json::value_t::null:
       return none();

@@ -57,7 +57,8 @@ class Value {
   Value(List l) : data_(std::make_shared<List>(std::move(l))) {}
   Value(Dict d) : data_(std::make_shared<Dict>(std::move(d))) {}
   Value(Function f) : data_(std::make_shared<Function>(std::move(f))) {}
-  static Value from_json(const nlohmann::json& j);
+  // Keeps object key order, which tojson output and tool schemas depend on.
+  static Value from_json(const nlohmann::ordered_json& j);
 
   bool is_undefined() const { return std::holds_alternative<Undefined>(data_); }
   bool is_none() const { return std::holds_alternative<std::nullptr_t>(data_); }

@@ -25,7 +25,7 @@ TEST_P(ChatGolden, RendersLikeReference) {
   size_t passed = 0, total = 0;
   for (std::string line; std::getline(in, line);) {
     if (line.empty()) continue;
-    const auto c = nlohmann::json::parse(line);
+    const auto c = nlohmann::ordered_json::parse(line);
     ChatOptions options;
     options.add_generation_prompt = c.value("add_generation_prompt", true);
     const std::string got = tmpl.apply(c["messages"], config, options);
