@@ -1,0 +1,302 @@
+// Resize (opsets 10-18+) and Upsample (7-9). Interpolation is separable: each axis gets, per
+// output index, a short list of (input index, weight) taps from its coordinate transform and
+// interpolation mode, and an output element sums the products of its taps across axes.
+#include <cmath>
+#include <optional>
+
+#include "runtime/exec/op_registry.h"
+
+namespace onnxgen {
+namespace {
+
+enum class Mode { kNearest, kLinear, kCubic };
+enum class Transform { kHalfPixel, kHalfPixelSymmetric, kPytorchHalfPixel, kAlignCorners, kAsymmetric, kTfHalfPixelForNn, kTfCropAndResize };
+// kSimple is the rule before Resize-11: floor when upsampling, ceil when downsampling.
+enum class Nearest { kRoundPreferFloor, kRoundPreferCeil, kFloor, kCeil, kSimple };
+
+Mode parse_mode(const std::string& s) {
+  if (s == "nearest") return Mode::kNearest;
+  if (s == "linear" || s == "bilinear") return Mode::kLinear;
+  if (s == "cubic") return Mode::kCubic;
+  fail("unsupported mode '", s, "'");
+}
+
+Transform parse_transform(const std::string& s) {
+  if (s == "half_pixel") return Transform::kHalfPixel;
+  if (s == "half_pixel_symmetric") return Transform::kHalfPixelSymmetric;
+  if (s == "pytorch_half_pixel") return Transform::kPytorchHalfPixel;
+  if (s == "align_corners") return Transform::kAlignCorners;
+  if (s == "asymmetric") return Transform::kAsymmetric;
+  if (s == "tf_half_pixel_for_nn") return Transform::kTfHalfPixelForNn;
+  if (s == "tf_crop_and_resize") return Transform::kTfCropAndResize;
+  fail("unsupported coordinate_transformation_mode '", s, "'");
+}
+
+Nearest parse_nearest(const std::string& s) {
+  if (s == "round_prefer_floor") return Nearest::kRoundPreferFloor;
+  if (s == "round_prefer_ceil") return Nearest::kRoundPreferCeil;
+  if (s == "floor") return Nearest::kFloor;
+  if (s == "ceil") return Nearest::kCeil;
+  fail("unsupported nearest_mode '", s, "'");
+}
+
+struct ResizeConfig {
+  Mode mode = Mode::kNearest;
+  Transform transform = Transform::kAsymmetric;
+  Nearest nearest = Nearest::kSimple;
+  double cubic_a = -0.75;
+  bool exclude_outside = false;
+  double extrapolation = 0;
+  std::vector<int64_t> axes;  // opset 18: the axes scales/sizes refer to
+  std::string aspect_policy = "stretch";
+};
+
+// Taps of one axis in CSR form: output o reads idx/weight[begin[o] .. begin[o+1]).
+struct AxisTaps {
+  std::vector<int64_t> begin{0};
+  std::vector<int64_t> idx;
+  std::vector<double> weight;
+  std::vector<bool> outside;  // tf_crop_and_resize: o maps outside the input
+};
+
+double source_coordinate(const ResizeConfig& c, double x, double scale, int64_t in, double roi_start, double roi_end) {
+  const double out_len = scale * static_cast<double>(in);  // the reference uses the unrounded length
+  switch (c.transform) {
+    case Transform::kHalfPixel: return (x + 0.5) / scale - 0.5;
+    case Transform::kHalfPixelSymmetric: {
+      const double adjustment = std::floor(out_len) / out_len;
+      const double center = static_cast<double>(in) / 2;
+      return center * (1 - adjustment) + (x + 0.5) / scale - 0.5;
+    }
+    case Transform::kPytorchHalfPixel: return out_len > 1 ? (x + 0.5) / scale - 0.5 : -0.5;
+    case Transform::kAlignCorners: return out_len == 1 ? 0 : x * static_cast<double>(in - 1) / (out_len - 1);
+    case Transform::kAsymmetric: return x / scale;
+    case Transform::kTfHalfPixelForNn: return (x + 0.5) / scale;
+    case Transform::kTfCropAndResize:
+      return out_len > 1 ? roi_start * static_cast<double>(in - 1) +
+                               x * (roi_end - roi_start) * static_cast<double>(in - 1) / (out_len - 1)
+                         : 0.5 * (roi_start + roi_end) * static_cast<double>(in - 1);
+  }
+  return 0;
+}
+
+int64_t nearest_index(Nearest mode, double x, double scale) {
+  switch (mode) {
+    case Nearest::kRoundPreferFloor: return x - std::floor(x) <= 0.5 ? static_cast<int64_t>(std::floor(x)) : static_cast<int64_t>(std::floor(x)) + 1;
+    case Nearest::kRoundPreferCeil: return x - std::floor(x) < 0.5 ? static_cast<int64_t>(std::floor(x)) : static_cast<int64_t>(std::floor(x)) + 1;
+    case Nearest::kFloor: return static_cast<int64_t>(std::floor(x));
+    case Nearest::kCeil: return static_cast<int64_t>(std::ceil(x));
+    case Nearest::kSimple: return static_cast<int64_t>(scale < 1 ? std::ceil(x) : std::floor(x));
+  }
+  return 0;
+}
+
+std::vector<double> cubic_weights(double r, double a) {
+  auto near = [a](double d) { return ((a + 2) * d - (a + 3)) * d * d + 1; };           // |d| <= 1
+  auto far = [a](double d) { return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a; };      // 1 < |d| < 2
+  return {far(r + 1), near(r), near(1 - r), far(2 - r)};
+}
+
+AxisTaps axis_taps(const ResizeConfig& c, int64_t in, int64_t out, double scale, double roi_start, double roi_end) {
+  AxisTaps taps;
+  for (int64_t o = 0; o < out; ++o) {
+    const double x = source_coordinate(c, static_cast<double>(o), scale, in, roi_start, roi_end);
+    const bool outside = c.transform == Transform::kTfCropAndResize && (x < 0 || x > static_cast<double>(in - 1));
+    taps.outside.push_back(outside);
+    std::vector<int64_t> idx;
+    std::vector<double> w;
+    if (c.mode == Mode::kNearest) {
+      idx.push_back(nearest_index(c.nearest, x, scale));
+      w.push_back(1);
+    } else {
+      const double base = std::floor(x);
+      const double r = x - base;
+      const int64_t i0 = static_cast<int64_t>(base);
+      if (c.mode == Mode::kLinear) {
+        idx = {i0, i0 + 1};
+        w = {1 - r, r};
+      } else {
+        idx = {i0 - 1, i0, i0 + 1, i0 + 2};
+        w = cubic_weights(r, c.cubic_a);
+      }
+    }
+    if (c.exclude_outside) {
+      double sum = 0;
+      for (size_t j = 0; j < idx.size(); ++j) {
+        if (idx[j] < 0 || idx[j] >= in) w[j] = 0;
+        sum += w[j];
+      }
+      for (double& v : w) v = sum != 0 ? v / sum : 0;
+    }
+    for (size_t j = 0; j < idx.size(); ++j) {
+      if (w[j] == 0) continue;
+      taps.idx.push_back(std::clamp<int64_t>(idx[j], 0, in - 1));
+      taps.weight.push_back(w[j]);
+    }
+    taps.begin.push_back(static_cast<int64_t>(taps.idx.size()));
+  }
+  return taps;
+}
+
+class Resize : public OpKernel {
+ public:
+  // Resize-10 and Upsample take (X, scales); Resize-11+ takes (X, roi, scales, sizes).
+  Resize(const KernelInit& init, bool legacy) : legacy_(legacy) {
+    const AttributeMap& a = init.attrs();
+    c_.mode = parse_mode(a.get_string("mode", "nearest"));
+    if (!legacy) {
+      c_.transform = parse_transform(a.get_string("coordinate_transformation_mode", "half_pixel"));
+      c_.nearest = parse_nearest(a.get_string("nearest_mode", "round_prefer_floor"));
+      c_.cubic_a = a.get_float("cubic_coeff_a", -0.75f);
+      c_.exclude_outside = a.get_int("exclude_outside", 0) != 0;
+      c_.extrapolation = a.get_float("extrapolation_value", 0);
+      c_.axes = a.get_ints("axes");
+      c_.aspect_policy = a.get_string("keep_aspect_ratio_policy", "stretch");
+      ONNXGEN_CHECK(c_.aspect_policy == "stretch" || c_.aspect_policy == "not_larger" || c_.aspect_policy == "not_smaller",
+                    "unsupported keep_aspect_ratio_policy '", c_.aspect_policy, "'");
+      ONNXGEN_CHECK(a.get_int("antialias", 0) == 0, "antialias is not supported");
+    } else {
+      ONNXGEN_CHECK(c_.mode != Mode::kCubic, "cubic mode needs Resize-11 or later");
+    }
+    if (a.has("scales")) attr_scales_ = a.get_floats("scales");  // Upsample-7
+  }
+
+  void compute(KernelContext& ctx) override {
+    const Tensor& x = ctx.required(0);
+    const int64_t rank = static_cast<int64_t>(x.rank());
+    std::vector<int64_t> axes = c_.axes;
+    if (axes.empty())
+      for (int64_t i = 0; i < rank; ++i) axes.push_back(i);
+    for (int64_t& axis : axes) axis = normalize_axis(axis, rank);
+
+    std::vector<double> scales(static_cast<size_t>(rank), 1.0);
+    Shape out = x.shape();
+    const Tensor* scales_in = legacy_ ? ctx.input(1) : ctx.input(2);
+    const Tensor* sizes_in = legacy_ ? nullptr : ctx.input(3);
+    if (scales_in && scales_in->numel() == 0) scales_in = nullptr;
+    if (sizes_in && sizes_in->numel() == 0) sizes_in = nullptr;
+    std::vector<double> given;
+    if (!attr_scales_.empty()) given.assign(attr_scales_.begin(), attr_scales_.end());
+    if (scales_in) {
+      ONNXGEN_CHECK(scales_in->dtype() == DataType::kFloat, "scales must be float32, got ", scales_in->describe());
+      for (int64_t i = 0; i < scales_in->numel(); ++i) given.push_back(scales_in->to_double(i));
+    }
+    if (!given.empty()) {
+      ONNXGEN_CHECK(!sizes_in, "only one of scales and sizes may be given");
+      ONNXGEN_CHECK(given.size() == axes.size(), "scales has ", given.size(), " values for ", axes.size(), " axes");
+      for (size_t i = 0; i < axes.size(); ++i) {
+        ONNXGEN_CHECK(given[i] > 0, "scales must be positive, got ", given[i]);
+        scales[axes[i]] = given[i];
+        out[axes[i]] = static_cast<int64_t>(std::floor(given[i] * static_cast<double>(x.dim(axes[i]))));
+      }
+    } else {
+      ONNXGEN_CHECK(sizes_in, "one of scales and sizes is required");
+      ONNXGEN_CHECK(sizes_in->dtype() == DataType::kInt64, "sizes must be int64, got ", sizes_in->describe());
+      std::vector<int64_t> sizes = sizes_in->to_int64_vector();
+      ONNXGEN_CHECK(sizes.size() == axes.size(), "sizes has ", sizes.size(), " values for ", axes.size(), " axes");
+      std::optional<double> common;
+      for (size_t i = 0; i < axes.size(); ++i) {
+        ONNXGEN_CHECK(sizes[i] >= 0 && x.dim(axes[i]) > 0, "cannot resize dim ", x.dim(axes[i]), " to ", sizes[i]);
+        const double s = static_cast<double>(sizes[i]) / static_cast<double>(x.dim(axes[i]));
+        if (c_.aspect_policy == "not_larger") common = common ? std::min(*common, s) : s;
+        if (c_.aspect_policy == "not_smaller") common = common ? std::max(*common, s) : s;
+        scales[axes[i]] = s;
+        out[axes[i]] = sizes[i];
+      }
+      if (common)
+        for (int64_t axis : axes) {
+          scales[axis] = *common;
+          out[axis] = static_cast<int64_t>(std::round(*common * static_cast<double>(x.dim(axis))));
+        }
+    }
+
+    std::vector<double> roi(2 * static_cast<size_t>(rank));
+    for (int64_t i = 0; i < rank; ++i) roi[rank + i] = 1;
+    if (c_.transform == Transform::kTfCropAndResize) {
+      const Tensor* r = ctx.input(1);
+      ONNXGEN_CHECK(r && (r->numel() == 2 * rank || r->numel() == 2 * static_cast<int64_t>(axes.size())),
+                    "tf_crop_and_resize needs roi with start and end per axis");
+      const bool all = r->numel() == 2 * rank;
+      const size_t n = all ? static_cast<size_t>(rank) : axes.size();
+      for (size_t i = 0; i < n; ++i) {
+        const int64_t axis = all ? static_cast<int64_t>(i) : axes[i];
+        roi[axis] = r->to_double(static_cast<int64_t>(i));
+        roi[rank + axis] = r->to_double(static_cast<int64_t>(n + i));
+      }
+    }
+
+    std::vector<AxisTaps> taps;
+    for (int64_t i = 0; i < rank; ++i) {
+      ONNXGEN_CHECK(out[i] == 0 || x.dim(i) > 0, "cannot resize an empty dim ", i, " to ", out[i]);
+      taps.push_back(axis_taps(c_, x.dim(i), out[i], scales[i], roi[i], roi[rank + i]));
+    }
+    Tensor& y = ctx.allocate(0, x.dtype(), out);
+    if (y.numel() == 0) return;
+    dispatch_numeric(x.dtype(), [&](auto tag) { interpolate<decltype(tag)>(ctx, x, taps, y); });
+  }
+
+ private:
+  template <class T>
+  void interpolate(KernelContext& ctx, const Tensor& x, const std::vector<AxisTaps>& taps, Tensor& y) const {
+    const size_t rank = x.rank();
+    const std::vector<int64_t> in_strides = strides_of(x.shape());
+    const Shape& out = y.shape();
+    const int64_t row = out.back();
+    const int64_t rows = y.numel() / row;
+    const T* src = x.data<T>();
+    T* dst = y.data<T>();
+    ctx.pool().parallel_for(rows, std::max<int64_t>(1, 4096 / row), [&](int64_t begin, int64_t end) {
+      std::vector<int64_t> index(rank);
+      for (int64_t r = begin; r < end; ++r) {
+        int64_t rest = r;
+        for (size_t d = rank - 1; d-- > 0;) {
+          index[d] = rest % out[d];
+          rest /= out[d];
+        }
+        for (int64_t col = 0; col < row; ++col) {
+          index[rank - 1] = col;
+          bool outside = false;
+          for (size_t d = 0; d < rank && !outside; ++d) outside = taps[d].outside[index[d]];
+          dst[r * row + col] = outside ? T(static_cast<compute_t<T>>(c_.extrapolation))
+                                       : T(static_cast<compute_t<T>>(accumulate(src, taps, in_strides, index, 0, 0)));
+        }
+      }
+    });
+  }
+
+  template <class T>
+  static double accumulate(const T* src, const std::vector<AxisTaps>& taps, const std::vector<int64_t>& strides,
+                           const std::vector<int64_t>& index, size_t axis, int64_t offset) {
+    const AxisTaps& t = taps[axis];
+    double sum = 0;
+    for (int64_t j = t.begin[index[axis]]; j < t.begin[index[axis] + 1]; ++j) {
+      const int64_t off = offset + t.idx[j] * strides[axis];
+      const double v = axis + 1 == taps.size() ? static_cast<double>(static_cast<compute_t<T>>(src[off]))
+                                               : accumulate(src, taps, strides, index, axis + 1, off);
+      sum += t.weight[j] * v;
+    }
+    return sum;
+  }
+
+  bool legacy_;
+  ResizeConfig c_;
+  std::vector<float> attr_scales_;
+};
+
+class LegacyResize : public Resize {
+ public:
+  explicit LegacyResize(const KernelInit& init) : Resize(init, true) {}
+};
+
+class CurrentResize : public Resize {
+ public:
+  explicit CurrentResize(const KernelInit& init) : Resize(init, false) {}
+};
+
+}  // namespace
+
+ONNXGEN_REGISTER_KERNEL("", "Upsample", 7, 9, LegacyResize);
+ONNXGEN_REGISTER_KERNEL("", "Resize", 10, 10, LegacyResize);
+ONNXGEN_REGISTER_KERNEL("", "Resize", 11, ONNXGEN_LATEST, CurrentResize);
+
+}  // namespace onnxgen
