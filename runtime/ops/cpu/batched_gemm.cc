@@ -1,0 +1,118 @@
+#include "runtime/ops/cpu/batched_gemm.h"
+
+#include <bit>
+#include <map>
+#include <mutex>
+
+#include "oneapi/dnnl/dnnl.hpp"
+#include "runtime/core/error.h"
+
+namespace onnxgen {
+namespace {
+
+dnnl::engine& cpu_engine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+// Creating a primitive costs far more than a decode-sized product, so each distinct problem is
+// built once. The cache is bounded because attention products change shape every step.
+struct CachedMatMul {
+  dnnl::matmul::primitive_desc pd;
+  dnnl::matmul prim;
+};
+
+class PrimitiveCache {
+ public:
+  CachedMatMul get(const GemmProblem& p) {
+    std::vector<int64_t> key = {static_cast<int64_t>(p.batch_c.size()), p.m, p.n, p.k, p.trans_a, p.trans_b,
+                                std::bit_cast<int32_t>(p.alpha), std::bit_cast<int32_t>(p.beta)};
+    for (const Shape* s : {&p.batch_a, &p.batch_b, &p.batch_c}) key.insert(key.end(), s->begin(), s->end());
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return it->second;
+    if (cache_.size() >= kCapacity) cache_.clear();
+    return cache_.emplace(std::move(key), build(p)).first->second;
+  }
+
+ private:
+  static constexpr size_t kCapacity = 512;
+
+  // A stored [rows, cols] matrix, read transposed when `trans`, under dense batch dims.
+  static dnnl::memory::desc matrix_desc(const Shape& batch, int64_t rows, int64_t cols, bool trans) {
+    dnnl::memory::dims dims(batch.begin(), batch.end()), strides(batch.size());
+    int64_t stride = rows * cols;
+    for (size_t i = batch.size(); i-- > 0;) {
+      strides[i] = stride;
+      stride *= batch[i];
+    }
+    dims.push_back(rows);
+    dims.push_back(cols);
+    strides.push_back(trans ? 1 : cols);
+    strides.push_back(trans ? rows : 1);
+    return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, strides);
+  }
+
+  static CachedMatMul build(const GemmProblem& p) {
+    dnnl::primitive_attr attr;
+    if (p.alpha != 1) attr.set_output_scales(0, {p.alpha});
+    if (p.beta != 0) {
+      dnnl::post_ops ops;
+      ops.append_sum(p.beta);
+      attr.set_post_ops(ops);
+    }
+    dnnl::matmul::desc desc(matrix_desc(p.batch_a, p.m, p.k, p.trans_a), matrix_desc(p.batch_b, p.k, p.n, p.trans_b),
+                            matrix_desc(p.batch_c, p.m, p.n, false));
+    dnnl::matmul::primitive_desc pd(desc, attr, cpu_engine());
+    return {pd, dnnl::matmul(pd)};
+  }
+
+  std::mutex mu_;
+  std::map<std::vector<int64_t>, CachedMatMul> cache_;
+};
+
+PrimitiveCache& primitive_cache() {
+  static PrimitiveCache cache;
+  return cache;
+}
+
+}  // namespace
+
+std::vector<int64_t> broadcast_batch_index(const Shape& operand_batch, const Shape& batch_c) {
+  ONNXGEN_CHECK(operand_batch.size() == batch_c.size(), "batch ranks differ: ", to_string(operand_batch), " vs ",
+                to_string(batch_c));
+  const int64_t count = num_elements(batch_c);
+  std::vector<int64_t> out(static_cast<size_t>(count));
+  const std::vector<int64_t> strides = strides_of(operand_batch);
+  for (int64_t flat = 0; flat < count; ++flat) {
+    int64_t rem = flat, index = 0;
+    for (size_t d = batch_c.size(); d-- > 0;) {
+      const int64_t i = rem % batch_c[d];
+      rem /= batch_c[d];
+      if (operand_batch[d] != 1) index += i * strides[d];
+    }
+    out[static_cast<size_t>(flat)] = index;
+  }
+  return out;
+}
+
+void batched_gemm(const GemmProblem& p, const float* a, const float* b, float* c) {
+  const int64_t outputs = num_elements(p.batch_c) * p.m * p.n;
+  if (outputs == 0) return;
+  if (p.k == 0) {
+    // An empty sum: oneDNN rejects zero-sized dims, and the result is beta * C.
+    for (int64_t i = 0; i < outputs; ++i) c[i] = p.beta == 0 ? 0.0f : p.beta * c[i];
+    return;
+  }
+  // A copy: the cache may drop its entry while this call runs.
+  const CachedMatMul mm = primitive_cache().get(p);
+  dnnl::engine& engine = cpu_engine();
+  dnnl::memory ma(mm.pd.src_desc(), engine, const_cast<float*>(a));
+  dnnl::memory mb(mm.pd.weights_desc(), engine, const_cast<float*>(b));
+  dnnl::memory mc(mm.pd.dst_desc(), engine, c);
+  thread_local dnnl::stream stream(engine);
+  mm.prim.execute(stream, {{DNNL_ARG_SRC, ma}, {DNNL_ARG_WEIGHTS, mb}, {DNNL_ARG_DST, mc}});
+  stream.wait();
+}
+
+}  // namespace onnxgen

@@ -1,0 +1,65 @@
+#pragma once
+// The matrix product behind MatMul, Gemm and Einsum: C[b] = alpha * op(A[b]) * op(B[b]) + beta * C[b]
+// over a numpy-broadcast batch. Float32 runs on oneDNN with primitives cached per problem;
+// other element types run a plain blocked loop in their compute precision.
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "runtime/core/data_type.h"
+#include "runtime/core/shape.h"
+#include "runtime/core/thread_pool.h"
+
+namespace onnxgen {
+
+struct GemmProblem {
+  // Batch dimensions of A, B and C, all of the same rank; each dim of A and B equals C's or is 1.
+  Shape batch_a, batch_b, batch_c;
+  int64_t m = 0, n = 0, k = 0;
+  bool trans_a = false;  // A[b] is stored [k, m]
+  bool trans_b = false;  // B[b] is stored [n, k]
+  float alpha = 1;
+  float beta = 0;  // 0: C is written, not read
+};
+
+// C is dense [batch_c..., m, n]; A and B are dense in their batch and stored layouts.
+void batched_gemm(const GemmProblem& p, const float* a, const float* b, float* c);
+
+// For each matrix of C (row-major over batch_c), the index of the matrix of an operand whose batch
+// dims broadcast to it.
+std::vector<int64_t> broadcast_batch_index(const Shape& operand_batch, const Shape& batch_c);
+
+// Any numeric T, accumulating in compute_t<T>.
+template <class T>
+void batched_gemm_generic(const GemmProblem& p, const T* a, const T* b, T* c, ThreadPool& pool) {
+  using C = compute_t<T>;
+  const std::vector<int64_t> ia = broadcast_batch_index(p.batch_a, p.batch_c);
+  const std::vector<int64_t> ib = broadcast_batch_index(p.batch_b, p.batch_c);
+  const int64_t rows = static_cast<int64_t>(ia.size()) * p.m;
+  // Element (i, kk) of op(A) and (kk, j) of op(B).
+  const int64_t a_row = p.trans_a ? 1 : p.k, a_col = p.trans_a ? p.m : 1;
+  const int64_t b_row = p.trans_b ? 1 : p.n, b_col = p.trans_b ? p.k : 1;
+  const C alpha = static_cast<C>(p.alpha), beta = static_cast<C>(p.beta);
+  pool.parallel_for(rows, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, p.n * p.k)), [&](int64_t begin, int64_t end) {
+    std::vector<C> acc(static_cast<size_t>(p.n));
+    for (int64_t row = begin; row < end; ++row) {
+      const int64_t batch = row / p.m, i = row % p.m;
+      const T* am = a + ia[static_cast<size_t>(batch)] * p.m * p.k;
+      const T* bm = b + ib[static_cast<size_t>(batch)] * p.k * p.n;
+      std::fill(acc.begin(), acc.end(), C(0));
+      for (int64_t kk = 0; kk < p.k; ++kk) {
+        const C av = static_cast<C>(am[i * a_row + kk * a_col]);
+        const T* brow = bm + kk * b_row;
+        for (int64_t j = 0; j < p.n; ++j) acc[static_cast<size_t>(j)] += av * static_cast<C>(brow[j * b_col]);
+      }
+      T* out = c + row * p.n;
+      for (int64_t j = 0; j < p.n; ++j) {
+        C v = alpha * acc[static_cast<size_t>(j)];
+        if (p.beta != 0) v += beta * static_cast<C>(out[j]);
+        out[j] = static_cast<T>(v);
+      }
+    }
+  });
+}
+
+}  // namespace onnxgen

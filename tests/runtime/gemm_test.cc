@@ -1,0 +1,30 @@
+#include <gtest/gtest.h>
+
+#include "tests/runtime/test_graphs.h"
+
+namespace onnxgen::testing {
+namespace {
+
+TEST(Gemm, TransposesScalesAndBroadcastsC) {
+  // A^T = [[1,2],[3,4]], B^T = I
+  Tensor a = make_tensor<float>({2, 2}, {1, 3, 2, 4});
+  Tensor b = make_tensor<float>({2, 2}, {1, 0, 0, 1});
+  Tensor c = make_tensor<float>({2}, {10, 20});
+  auto out = run_node("Gemm", {a, b, c},
+                      {{"transA", int_attr(1)}, {"transB", int_attr(1)}, {"alpha", float_attr(2)}, {"beta", float_attr(0.5f)}});
+  EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{7, 14, 11, 18}));
+}
+
+TEST(Gemm, WithoutCAndInDouble) {
+  auto out = run_node("Gemm", {make_tensor<double>({1, 2}, {1, 2}), make_tensor<double>({2, 1}, {3, 4}), Tensor()});
+  EXPECT_EQ(values_of<double>(out[0]), (std::vector<double>{11}));
+}
+
+TEST(Gemm, BadShapesThrow) {
+  Tensor a = make_tensor<float>({2, 2}, {1, 2, 3, 4});
+  EXPECT_THROW(run_node("Gemm", {a, make_tensor<float>({3, 1}, {1, 2, 3})}), Error);
+  EXPECT_THROW(run_node("Gemm", {a, a, make_tensor<float>({3}, {1, 2, 3})}), Error);
+}
+
+}  // namespace
+}  // namespace onnxgen::testing
