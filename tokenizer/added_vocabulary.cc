@@ -116,6 +116,7 @@ AddedVocabulary::AddedVocabulary(const nlohmann::json& added_tokens, const Norma
     const auto& id = json_util::require(t, "id", at);
     if (!id.is_number_integer() || id.get<int64_t>() < 0) json_util::fail(at, "'id' must be a non-negative integer");
     AddedToken token{json_util::require_string(t, "content", at),
+                     std::string(),
                      id.get<int32_t>(),
                      json_util::bool_or(t, "special", false),
                      json_util::bool_or(t, "lstrip", false),
@@ -127,14 +128,9 @@ AddedVocabulary::AddedVocabulary(const nlohmann::json& added_tokens, const Norma
     tokens_.push_back(std::move(token));
   }
   for (size_t i = 0; i < tokens_.size(); ++i) {
-    const auto& t = tokens_[i];
-    if (t.normalized && normalizer) {
-      normalized_->add(normalizer->normalize(t.content), i);
-    } else if (t.normalized) {
-      normalized_->add(t.content, i);
-    } else {
-      raw_->add(t.content, i);
-    }
+    auto& t = tokens_[i];
+    t.decoded = t.normalized && normalizer ? normalizer->normalize(t.content) : t.content;
+    (t.normalized ? *normalized_ : *raw_).add(t.decoded, i);
   }
 }
 

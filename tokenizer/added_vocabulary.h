@@ -18,6 +18,9 @@ class Normalizer;
 // One entry of tokenizer.json's "added_tokens".
 struct AddedToken {
   std::string content;
+  // What decoding shows: the content as the normalizer rewrites it when `normalized` is set,
+  // which is the form the tokenizers crate reports for such tokens.
+  std::string decoded;
   int32_t id = 0;
   bool special = false;
   bool lstrip = false;

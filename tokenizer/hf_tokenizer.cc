@@ -85,7 +85,7 @@ std::string HfTokenizer::decode(std::span<const int32_t> ids, bool skip_special_
   tokens.reserve(ids.size());
   for (const int32_t id : ids) {
     if (const AddedToken* added = added_->by_id(id)) {
-      if (!(skip_special_tokens && added->special)) tokens.push_back(added->content);
+      if (!(skip_special_tokens && added->special)) tokens.push_back(added->decoded);
     } else if (const std::string* t = model_->vocabulary().token(id)) {
       tokens.push_back(*t);
     }
@@ -106,7 +106,7 @@ std::optional<int32_t> HfTokenizer::token_to_id(std::string_view token) const {
 }
 
 std::optional<std::string> HfTokenizer::id_to_token(int32_t id) const {
-  if (const AddedToken* added = added_->by_id(id)) return added->content;
+  if (const AddedToken* added = added_->by_id(id)) return added->decoded;
   if (const std::string* t = model_->vocabulary().token(id)) return *t;
   return std::nullopt;
 }

@@ -166,7 +166,9 @@ class CharClassSplit final : public PreTokenizer {
 
 class Whitespace final : public PreTokenizer {
  public:
-  Whitespace() : regex_("\\w+|[^\\w\\s]+") {}
+  // Rust's \w (Alphabetic, marks, decimal digits, connectors, ZWJ/ZWNJ) is wider than PCRE2's.
+  Whitespace()
+      : regex_("[\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\x{200C}\\x{200D}]+|[^\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\x{200C}\\x{200D}\\s]+") {}
 
  protected:
   void split(Piece&& piece, std::vector<Piece>& out) const override {
