@@ -345,7 +345,8 @@ CallArgs rest(const CallArgs& args, size_t skip) {
 Value select_filter(const Value& operand, CallArgs& args, bool by_attribute, bool keep) {
   List out;
   const size_t name_index = by_attribute ? 1 : 0;
-  const std::string attr = by_attribute ? expect_string(args.positional.at(0), "selectattr") : "";
+  if (by_attribute && args.positional.empty()) throw EvalError("selectattr/rejectattr need an attribute name");
+  const std::string attr = by_attribute ? expect_string(args.positional[0], "selectattr") : "";
   const bool has_test = args.positional.size() > name_index;
   const std::string test = has_test ? expect_string(args.positional[name_index], "select") : "";
   for (const auto& item : operand.iterate()) {
@@ -463,8 +464,9 @@ const std::map<std::string, FilterFn, std::less<>>& filters() {
              Value got = attribute_path(item, expect_string(*attribute, "map"));
              out.push_back(got.is_undefined() && fallback ? *fallback : got);
            } else {
+             if (a.positional.empty()) throw EvalError("map needs a filter name or attribute=");
              CallArgs filter_args = rest(a, 1);
-             out.push_back(apply_filter(expect_string(a.positional.at(0), "map"), item, filter_args));
+             out.push_back(apply_filter(expect_string(a.positional[0], "map"), item, filter_args));
            }
          }
          return Value(std::move(out));

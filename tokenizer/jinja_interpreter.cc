@@ -145,7 +145,10 @@ Interpreter::Flow Interpreter::exec(const Stmt& stmt, std::string& out) {
       case Stmt::Kind::Generation:
         return exec(stmt.body, out);
     }
-  } catch (const EvalError& e) {
+  } catch (const TemplateError&) {
+    throw;
+  } catch (const std::exception& e) {
+    // EvalError mostly; library exceptions (bad index, out of range) become template errors too.
     located(stmt.line, e.what());
   }
   return Flow::Normal;
