@@ -124,7 +124,7 @@ AddedVocabulary::AddedVocabulary(const nlohmann::json& added_tokens, const Norma
                      json_util::bool_or(t, "single_word", false),
                      json_util::bool_or(t, "normalized", !json_util::bool_or(t, "special", false))};
     index_by_id_[token.id] = tokens_.size();
-    id_by_content_.insert_or_assign(token.content, token.id);
+    id_by_content_.set(token.content, token.id);
     tokens_.push_back(std::move(token));
   }
   for (size_t i = 0; i < tokens_.size(); ++i) {
@@ -142,8 +142,8 @@ const AddedToken* AddedVocabulary::by_id(int32_t id) const {
 }
 
 std::optional<int32_t> AddedVocabulary::find(std::string_view content) const {
-  const auto it = id_by_content_.find(content);
-  return it == id_by_content_.end() ? std::nullopt : std::optional<int32_t>(it->second);
+  const int32_t* id = id_by_content_.find(content);
+  return id ? std::optional<int32_t>(*id) : std::nullopt;
 }
 
 std::vector<TextSegment> AddedVocabulary::split_with(const Matcher& matcher, std::string text, bool at_start) const {

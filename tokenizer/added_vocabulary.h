@@ -56,7 +56,7 @@ class AddedVocabulary {
 
   std::vector<AddedToken> tokens_;
   std::unordered_map<int32_t, size_t> index_by_id_;
-  std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>> id_by_content_;
+  StringMap<int32_t> id_by_content_;
   std::unique_ptr<Matcher> raw_;
   std::unique_ptr<Matcher> normalized_;
 };

@@ -167,8 +167,8 @@ void BpeModel::tokenize(std::string_view piece, std::vector<int32_t>& out) const
   const bool cacheable = piece.size() <= kMaxCachedPieceBytes;
   if (cacheable) {
     std::shared_lock lock(cache_mutex_);
-    if (const auto it = cache_.find(piece); it != cache_.end()) {
-      out.insert(out.end(), it->second.begin(), it->second.end());
+    if (const auto* cached = cache_.find(piece)) {
+      out.insert(out.end(), cached->begin(), cached->end());
       return;
     }
   }
@@ -179,7 +179,7 @@ void BpeModel::tokenize(std::string_view piece, std::vector<int32_t>& out) const
   out.insert(out.end(), ids.begin(), ids.end());
   if (cacheable) {
     std::unique_lock lock(cache_mutex_);
-    if (cache_.size() < kCacheCapacity) cache_.emplace(std::string(piece), std::move(ids));
+    if (cache_.size() < kCacheCapacity) cache_.set(piece, std::move(ids));
   }
 }
 

@@ -40,7 +40,7 @@ class BpeModel final : public Model {
   // Natural text repeats the same words constantly; caching their ids is the main speed-up,
   // as in the tokenizers crate.
   mutable std::shared_mutex cache_mutex_;
-  mutable std::unordered_map<std::string, std::vector<int32_t>, StringHash, std::equal_to<>> cache_;
+  mutable StringMap<std::vector<int32_t>> cache_;
 };
 
 }  // namespace onnxgen::tokenizer

@@ -17,7 +17,7 @@ void Vocabulary::add(std::string token, int32_t id) {
   }
   tokens_[id] = token;
   has_[id] = true;
-  ids_.insert_or_assign(std::move(token), id);
+  ids_.set(token, id);
 }
 
 std::unique_ptr<Model> make_model(const nlohmann::json& j, const std::string& where) {

@@ -6,23 +6,19 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
-namespace onnxgen::tokenizer {
+#include "string_map.h"
 
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-};
+namespace onnxgen::tokenizer {
 
 // Token string <-> id table shared by every model type.
 class Vocabulary {
  public:
   void add(std::string token, int32_t id);
   std::optional<int32_t> find(std::string_view token) const {
-    const auto it = ids_.find(token);
-    return it == ids_.end() ? std::nullopt : std::optional<int32_t>(it->second);
+    const int32_t* id = ids_.find(token);
+    return id ? std::optional<int32_t>(*id) : std::nullopt;
   }
   const std::string* token(int32_t id) const {
     return id >= 0 && static_cast<size_t>(id) < tokens_.size() && has_[id] ? &tokens_[id] : nullptr;
@@ -30,7 +26,7 @@ class Vocabulary {
   size_t size() const { return tokens_.size(); }
 
  private:
-  std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>> ids_;
+  StringMap<int32_t> ids_;
   std::vector<std::string> tokens_;
   std::vector<bool> has_;
 };
