@@ -1,0 +1,121 @@
+// MatMulInteger and QLinearMatMul: 8-bit matrix products accumulated exactly in int32 after
+// removing the zero points (per tensor, per row of A, or per column of B); QLinearMatMul then
+// requantises the int32 sums to its output scale and zero point.
+#include <cmath>
+#include <limits>
+
+#include "runtime/exec/op_registry.h"
+#include "runtime/ops/cpu/matmul_dims.h"
+
+namespace onnxgen {
+namespace {
+
+// An 8-bit operand minus its zero point, as int32. `lines` is M for A (zero point per row) and
+// N for B (per column); `line_of(i)` maps a flat index to its row or column.
+template <class LineOf>
+std::vector<int32_t> centred(const Tensor& x, const Tensor* zp, int64_t lines, const char* what, LineOf line_of) {
+  ONNXGEN_CHECK(x.dtype() == DataType::kUInt8 || x.dtype() == DataType::kInt8, what, " must be uint8 or int8, got ",
+                x.describe());
+  std::vector<int32_t> out(static_cast<size_t>(x.numel()));
+  if (zp) {
+    ONNXGEN_CHECK(zp->dtype() == x.dtype(), what, "'s zero point ", zp->describe(), " must have its type ", x.describe());
+    ONNXGEN_CHECK(zp->numel() == 1 || (zp->rank() == 1 && zp->numel() == lines), what, "'s zero point ", zp->describe(),
+                  " must be a scalar or have ", lines, " values");
+  }
+  auto fill = [&](auto tag) {
+    using T = decltype(tag);
+    const T* in = x.data<T>();
+    const T* z = zp ? zp->data<T>() : nullptr;
+    const bool per_line = zp && zp->numel() > 1;
+    for (int64_t i = 0; i < x.numel(); ++i)
+      out[static_cast<size_t>(i)] = static_cast<int32_t>(in[i]) - (z ? static_cast<int32_t>(z[per_line ? line_of(i) : 0]) : 0);
+  };
+  if (x.dtype() == DataType::kUInt8) fill(uint8_t{});
+  else fill(int8_t{});
+  return out;
+}
+
+const Tensor* optional_input(KernelContext& ctx, size_t i) {
+  const Tensor* t = ctx.input(i);
+  return t && t->defined() ? t : nullptr;
+}
+
+// The int32 product of A (input a_in) and B (input b_in) with the given zero points.
+struct IntegerProduct {
+  MatMulDims dims;
+  int64_t m, n;  // of one matrix, before any batch folding
+  std::vector<int32_t> values;
+};
+
+IntegerProduct integer_product(KernelContext& ctx, const Tensor& a, const Tensor* a_zp, const Tensor& b, const Tensor* b_zp) {
+  IntegerProduct r;
+  r.dims = matmul_dims(a.shape(), b.shape());
+  r.m = a.rank() == 1 ? 1 : a.dim(a.rank() - 2);
+  r.n = b.rank() == 1 ? 1 : b.dim(b.rank() - 1);
+  const int64_t k = a.dim(a.rank() - 1), m = r.m, n = r.n;
+  const std::vector<int32_t> ca = centred(a, a_zp, m, "A", [k, m](int64_t i) { return (i / k) % m; });
+  const std::vector<int32_t> cb = centred(b, b_zp, n, "B", [n](int64_t i) { return i % n; });
+  r.values.resize(static_cast<size_t>(num_elements(r.dims.out_shape)));
+  batched_gemm_generic<int32_t>(r.dims.problem, ca.data(), cb.data(), r.values.data(), ctx.pool());
+  return r;
+}
+
+class MatMulInteger : public OpKernel {
+ public:
+  explicit MatMulInteger(const KernelInit&) {}
+
+  void compute(KernelContext& ctx) override {
+    IntegerProduct p = integer_product(ctx, ctx.required(0), optional_input(ctx, 2), ctx.required(1), optional_input(ctx, 3));
+    Tensor& y = ctx.allocate(0, DataType::kInt32, p.dims.out_shape);
+    std::copy(p.values.begin(), p.values.end(), y.data<int32_t>());
+  }
+};
+
+class QLinearMatMul : public OpKernel {
+ public:
+  explicit QLinearMatMul(const KernelInit&) {}
+
+  void compute(KernelContext& ctx) override {
+    const Tensor& a = ctx.required(0);
+    const Tensor& b = ctx.required(3);
+    const Tensor& y_zp = ctx.required(7);
+    IntegerProduct p = integer_product(ctx, a, &ctx.required(2), b, &ctx.required(5));
+    const std::vector<double> a_scale = scales(ctx.required(1), p.m, "a_scale");
+    const std::vector<double> b_scale = scales(ctx.required(4), p.n, "b_scale");
+    const std::vector<double> y_scale = scales(ctx.required(6), 1, "y_scale");
+    ONNXGEN_CHECK(y_zp.numel() == 1, "y_zero_point must be a scalar, got ", y_zp.describe());
+    Tensor& y = ctx.allocate(0, y_zp.dtype(), p.dims.out_shape);
+    auto requantise = [&](auto tag) {
+      using Q = decltype(tag);
+      const double zero = static_cast<double>(y_zp.data<Q>()[0]);
+      Q* out = y.data<Q>();
+      for (size_t i = 0; i < p.values.size(); ++i) {
+        const int64_t flat = static_cast<int64_t>(i);
+        const double sa = a_scale[a_scale.size() == 1 ? 0 : static_cast<size_t>((flat / p.n) % p.m)];
+        const double sb = b_scale[b_scale.size() == 1 ? 0 : static_cast<size_t>(flat % p.n)];
+        const double v = std::nearbyint(p.values[i] * sa * sb / y_scale[0]) + zero;
+        out[i] = static_cast<Q>(std::clamp(v, static_cast<double>(std::numeric_limits<Q>::lowest()),
+                                           static_cast<double>(std::numeric_limits<Q>::max())));
+      }
+    };
+    if (y_zp.dtype() == DataType::kUInt8) requantise(uint8_t{});
+    else if (y_zp.dtype() == DataType::kInt8) requantise(int8_t{});
+    else fail("y_zero_point must be uint8 or int8, got ", y_zp.describe());
+  }
+
+ private:
+  static std::vector<double> scales(const Tensor& s, int64_t lines, const char* what) {
+    ONNXGEN_CHECK(is_float(s.dtype()) && (s.numel() == 1 || (s.rank() == 1 && s.numel() == lines)), what, " ",
+                  s.describe(), " must be a float scalar or have ", lines, " values");
+    std::vector<double> out(static_cast<size_t>(s.numel()));
+    for (int64_t i = 0; i < s.numel(); ++i) out[static_cast<size_t>(i)] = s.to_double(i);
+    return out;
+  }
+};
+
+}  // namespace
+
+ONNXGEN_REGISTER_KERNEL("", "MatMulInteger", 10, ONNXGEN_LATEST, MatMulInteger);
+ONNXGEN_REGISTER_KERNEL("", "QLinearMatMul", 10, ONNXGEN_LATEST, QLinearMatMul);
+
+}  // namespace onnxgen
