@@ -123,7 +123,8 @@ inline float softplus_approx(float x) {
   return vector_math_detail::select(x > 0, x, 0.0f) + log1p_approx(exp_approx(-std::fabs(x)));
 }
 
-// Gelu with the exact (erf) form.
+// Gelu with the exact (erf) form. For x < -1, 1 + erf cancels: the error there is absolute
+// (about 1e-7 * |x|), not a few ulp of the small result.
 inline float gelu_approx(float x) { return 0.5f * x * (1.0f + erf_approx(x * 0.707106781f)); }
 
 // Gelu with the tanh approximation (ONNX Gelu approximate="tanh", com.microsoft FastGelu).
