@@ -1,6 +1,5 @@
 #include "bpe_model.h"
 
-#include <cstdio>
 #include <queue>
 
 #include "json_util.h"
@@ -21,12 +20,7 @@ std::string optional_string(const nlohmann::json& j, std::string_view key) {
 }  // namespace
 
 BpeModel::BpeModel(const nlohmann::json& j, const std::string& where) {
-  const auto& vocab = json_util::require(j, "vocab", where);
-  if (!vocab.is_object()) json_util::fail(where, "'vocab' must be an object of token -> id");
-  for (const auto& [token, id] : vocab.items()) {
-    if (!id.is_number_integer()) json_util::fail(where + ".vocab", "id of '" + token + "' is not an integer");
-    vocab_.add(token, id.get<int32_t>());
-  }
+  vocab_.add_object(json_util::require(j, "vocab", where), where);
   continuing_subword_prefix_ = optional_string(j, "continuing_subword_prefix");
   end_of_word_suffix_ = optional_string(j, "end_of_word_suffix");
   fuse_unk_ = json_util::bool_or(j, "fuse_unk", false);
@@ -36,11 +30,7 @@ BpeModel::BpeModel(const nlohmann::json& j, const std::string& where) {
     unk_id_ = vocab_.find(unk);
     if (!unk_id_) json_util::fail(where, "unk_token '" + unk + "' is not in the vocabulary");
   }
-  for (int b = 0; b < 256; ++b) {
-    char name[8];
-    std::snprintf(name, sizeof name, "<0x%02X>", b);
-    byte_ids_[b] = vocab_.find(name).value_or(-1);
-  }
+  byte_ids_ = vocab_.byte_ids();
 
   const auto& merges = json_util::require(j, "merges", where);
   if (!merges.is_array()) json_util::fail(where, "'merges' must be an array");

@@ -200,14 +200,7 @@ std::unique_ptr<Decoder> make_decoder(const nlohmann::json& j, const std::string
   if (type == "WordPiece") return std::make_unique<WordPiece>(j);
   if (type == "BPEDecoder") return std::make_unique<BpeSuffix>(j);
   if (type == "Sequence") {
-    const auto& list = json_util::require(j, "decoders", where);
-    if (!list.is_array()) json_util::fail(where, "'decoders' must be an array");
-    std::vector<std::unique_ptr<Decoder>> parts;
-    for (size_t i = 0; i < list.size(); ++i) {
-      auto part = make_decoder(list[i], where + ".decoders[" + std::to_string(i) + "]");
-      if (part) parts.push_back(std::move(part));
-    }
-    return std::make_unique<Sequence>(std::move(parts));
+    return std::make_unique<Sequence>(json_util::make_each<Decoder>(j, "decoders", where, make_decoder));
   }
   json_util::unknown_type(where, type);
 }

@@ -1,8 +1,9 @@
 #include "model.h"
 
-#include "error.h"
+#include <cstdio>
 
 #include "bpe_model.h"
+#include "error.h"
 #include "json_util.h"
 #include "unigram_model.h"
 #include "wordpiece_model.h"
@@ -18,6 +19,24 @@ void Vocabulary::add(std::string token, int32_t id) {
   tokens_[id] = token;
   has_[id] = true;
   ids_.set(token, id);
+}
+
+void Vocabulary::add_object(const nlohmann::json& vocab, const std::string& where) {
+  if (!vocab.is_object()) json_util::fail(where, "'vocab' must be an object of token -> id");
+  for (const auto& [token, id] : vocab.items()) {
+    if (!id.is_number_integer()) json_util::fail(where + ".vocab", "id of '" + token + "' is not an integer");
+    add(token, id.get<int32_t>());
+  }
+}
+
+std::array<int32_t, 256> Vocabulary::byte_ids() const {
+  std::array<int32_t, 256> ids;
+  for (int b = 0; b < 256; ++b) {
+    char name[8];
+    std::snprintf(name, sizeof name, "<0x%02X>", b);
+    ids[b] = find(name).value_or(-1);
+  }
+  return ids;
 }
 
 std::unique_ptr<Model> make_model(const nlohmann::json& j, const std::string& where) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,10 @@ namespace onnxgen::tokenizer {
 class Vocabulary {
  public:
   void add(std::string token, int32_t id);
+  // Adds every entry of a {"token": id, ...} object (BPE and WordPiece files).
+  void add_object(const nlohmann::json& vocab, const std::string& where);
+  // Ids of the "<0x00>".."<0xFF>" byte-fallback tokens, -1 where absent.
+  std::array<int32_t, 256> byte_ids() const;
   std::optional<int32_t> find(std::string_view token) const {
     const int32_t* id = ids_.find(token);
     return id ? std::optional<int32_t>(*id) : std::nullopt;

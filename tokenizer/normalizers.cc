@@ -187,14 +187,7 @@ std::unique_ptr<Normalizer> make_normalizer(const nlohmann::json& j, const std::
   if (type == "Prepend") return std::make_unique<Prepend>(json_util::require_string(j, "prepend", where));
   if (type == "BertNormalizer") return std::make_unique<BertNormalizer>(j);
   if (type == "Sequence") {
-    const auto& list = json_util::require(j, "normalizers", where);
-    if (!list.is_array()) json_util::fail(where, "'normalizers' must be an array");
-    std::vector<std::unique_ptr<Normalizer>> parts;
-    for (size_t i = 0; i < list.size(); ++i) {
-      auto part = make_normalizer(list[i], where + ".normalizers[" + std::to_string(i) + "]");
-      if (part) parts.push_back(std::move(part));
-    }
-    return std::make_unique<Sequence>(std::move(parts));
+    return std::make_unique<Sequence>(json_util::make_each<Normalizer>(j, "normalizers", where, make_normalizer));
   }
   json_util::unknown_type(where, type);
 }

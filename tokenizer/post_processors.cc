@@ -85,14 +85,7 @@ std::unique_ptr<PostProcessor> make_post_processor(const nlohmann::json& j, cons
                                   std::vector<int32_t>{token_pair_id(j, "sep", where)});
   }
   if (type == "Sequence") {
-    const auto& list = json_util::require(j, "processors", where);
-    if (!list.is_array()) json_util::fail(where, "'processors' must be an array");
-    std::vector<std::unique_ptr<PostProcessor>> parts;
-    for (size_t i = 0; i < list.size(); ++i) {
-      auto part = make_post_processor(list[i], where + ".processors[" + std::to_string(i) + "]");
-      if (part) parts.push_back(std::move(part));
-    }
-    return std::make_unique<Sequence>(std::move(parts));
+    return std::make_unique<Sequence>(json_util::make_each<PostProcessor>(j, "processors", where, make_post_processor));
   }
   json_util::unknown_type(where, type);
 }

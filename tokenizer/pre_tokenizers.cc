@@ -1,6 +1,8 @@
 #include "pre_tokenizers.h"
 
+#include <algorithm>
 #include <functional>
+#include <optional>
 
 #include "byte_level.h"
 #include "json_util.h"
@@ -291,14 +293,8 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const nlohmann::json& j, const 
     return std::make_unique<CharClassSplit>(utf8::is_numeric, individual ? Behavior::Isolated : Behavior::Contiguous);
   }
   if (type == "Sequence") {
-    const auto& list = json_util::require(j, "pretokenizers", where);
-    if (!list.is_array()) json_util::fail(where, "'pretokenizers' must be an array");
-    std::vector<std::unique_ptr<PreTokenizer>> parts;
-    for (size_t i = 0; i < list.size(); ++i) {
-      auto part = make_pre_tokenizer(list[i], where + ".pretokenizers[" + std::to_string(i) + "]");
-      if (part) parts.push_back(std::move(part));
-    }
-    return std::make_unique<PreTokenizerSequence>(std::move(parts));
+    return std::make_unique<PreTokenizerSequence>(
+        json_util::make_each<PreTokenizer>(j, "pretokenizers", where, make_pre_tokenizer));
   }
   json_util::unknown_type(where, type);
 }

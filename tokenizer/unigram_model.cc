@@ -1,7 +1,6 @@
 #include "unigram_model.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <limits>
 
 #include "error.h"
@@ -38,11 +37,7 @@ UnigramModel::UnigramModel(const nlohmann::json& j, const std::string& where) {
     unk_id_ = static_cast<int32_t>(id);
   }
   byte_fallback_ = json_util::bool_or(j, "byte_fallback", false);
-  for (int b = 0; b < 256; ++b) {
-    char name[8];
-    std::snprintf(name, sizeof name, "<0x%02X>", b);
-    byte_ids_[b] = vocab_.find(name).value_or(-1);
-  }
+  byte_ids_ = vocab_.byte_ids();
 }
 
 void UnigramModel::tokenize(std::string_view text, std::vector<int32_t>& out) const {

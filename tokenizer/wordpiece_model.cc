@@ -6,12 +6,7 @@
 namespace onnxgen::tokenizer {
 
 WordPieceModel::WordPieceModel(const nlohmann::json& j, const std::string& where) {
-  const auto& vocab = json_util::require(j, "vocab", where);
-  if (!vocab.is_object()) json_util::fail(where, "'vocab' must be an object of token -> id");
-  for (const auto& [token, id] : vocab.items()) {
-    if (!id.is_number_integer()) json_util::fail(where + ".vocab", "id of '" + token + "' is not an integer");
-    vocab_.add(token, id.get<int32_t>());
-  }
+  vocab_.add_object(json_util::require(j, "vocab", where), where);
   prefix_ = json_util::string_or(j, "continuing_subword_prefix", "##");
   const std::string unk = json_util::string_or(j, "unk_token", "[UNK]");
   const auto unk_id = vocab_.find(unk);

@@ -2,10 +2,12 @@
 // Rust `tokenizers` package (scripts/tokenizer_make_fixtures.py). Needs nothing from ../shared.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "tokenizer/tokenizer.h"
 
@@ -75,6 +77,25 @@ TEST(FixtureSpecialTokens, PostProcessorGivesDefaults) {
   EXPECT_EQ(tok->id_to_token(1), "<s>");
   EXPECT_EQ(tok->token_to_id("<s>"), 1);
   EXPECT_FALSE(tok->token_to_id("no such token").has_value());
+}
+
+TEST(FixtureThreads, ConcurrentEncodeAgrees) {
+  const auto tok = Tokenizer::load(kData / "fixtures" / "byte_level_bpe.json");
+  std::vector<std::string> texts;
+  for (const auto& c : cases_for("byte_level_bpe")) texts.push_back(c["text"]);
+  std::vector<std::vector<int32_t>> expected;
+  for (const auto& t : texts) expected.push_back(tok->encode(t));
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int round = 0; round < 50; ++round) {
+        for (size_t i = 0; i < texts.size(); ++i) mismatches += tok->encode(texts[i]) != expected[i];
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(mismatches.load(), 0);
 }
 
 }  // namespace

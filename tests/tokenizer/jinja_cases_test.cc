@@ -37,7 +37,9 @@ TEST_P(JinjaCase, MatchesJinja2) {
     const std::string what = e.what();
     EXPECT_NE(what.find("template line "), std::string::npos) << what;
     // A message the template author wrote must reach the user unchanged.
-    if (c["error"] == "TemplateError") EXPECT_NE(what.find(c["message"].get<std::string>()), std::string::npos) << what;
+    if (c["error"] == "TemplateError") {
+      EXPECT_NE(what.find(c["message"].get<std::string>()), std::string::npos) << what;
+    }
   }
 }
 
