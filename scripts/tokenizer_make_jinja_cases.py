@@ -17,6 +17,57 @@ MSGS = [
     {"role": "user", "content": "  spaced  "},
 ]
 
+# A tool-calling template in the style of recent instruct models: globals reassigned at top
+# level, tojson with indent, membership tests on dicts, content type tests.
+TOOL_TEMPLATE = """{%- if custom_tools is defined %}
+    {%- set tools = custom_tools %}
+{%- endif %}
+{%- if not date_string is defined %}
+    {%- set date_string = "01 Jan 2025" %}
+{%- endif %}
+{%- if messages[0]['role'] == 'system' %}
+    {%- set system_message = messages[0]['content']|trim %}
+    {%- set messages = messages[1:] %}
+{%- else %}
+    {%- set system_message = "" %}
+{%- endif %}
+{{- "<|system|>\n" }}
+{%- if tools is not none %}
+    {{- "Tools:\n" }}
+    {%- for t in tools %}
+        {{- t | tojson(indent=4) }}
+        {{- "\n\n" }}
+    {%- endfor %}
+{%- endif %}
+{{- "Date: " + date_string + "\n" + system_message + "<|end|>" }}
+{%- for message in messages %}
+    {%- if 'tool_calls' in message %}
+        {%- if not message.tool_calls|length == 1 %}
+            {{- raise_exception("Only one tool call per message") }}
+        {%- endif %}
+        {%- set tool_call = message.tool_calls[0].function %}
+        {{- '<|assistant|>{"name": "' + tool_call.name + '", "parameters": ' + tool_call.arguments | tojson + '}<|end|>' }}
+    {%- elif message.role == "tool" %}
+        {{- "<|tool|>" }}
+        {%- if message.content is mapping or message.content is iterable and message.content is not string %}
+            {{- message.content | tojson }}
+        {%- else %}
+            {{- message.content }}
+        {%- endif %}
+        {{- "<|end|>" }}
+    {%- else %}
+        {{- '<|' + message['role'] + '|>' + message['content'] | trim + '<|end|>' }}
+    {%- endif %}
+{%- endfor %}
+{%- if add_generation_prompt %}
+    {{- '<|assistant|>' }}
+{%- endif %}
+"""
+
+TOOLS = [{"type": "function", "function": {"name": "get_weather", "description": "Weather",
+                                           "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
+                                                          "required": ["city"]}}}]
+
 CASES = [
     ("text", "plain text\n", {}),
     ("print_literals", "{{ 1 }} {{ 1.5 }} {{ 'a' }} {{ true }} {{ none }} {{ [1, 'b'] }} {{ {'k': 1} }}", {}),
@@ -81,6 +132,20 @@ CASES = [
     ("chat_like", "{{ bos_token }}{% for m in messages %}{{ '<|' + m['role'] + '|>\\n' + m['content'] | trim + '\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|assistant|>\\n' }}{% endif %}", {"bos_token": "<s>", "messages": MSGS, "add_generation_prompt": True}),
     ("multiline_tags", "{%\n  set x = [\n    1,\n    2\n  ]\n%}\n{{\n  x | length\n}}", {}),
     ("filter_precedence", "{{ -1 | abs }} {{ 'a' ~ 'b' | upper }} {{ not 'x' | length }}", {}),
+    ("tool_template_with_tools", TOOL_TEMPLATE, {
+        "tools": TOOLS, "add_generation_prompt": True, "messages": [
+            {"role": "system", "content": "  Be precise.  "},
+            {"role": "user", "content": "Weather in Oslo?"},
+            {"role": "assistant", "tool_calls": [{"function": {"name": "get_weather", "arguments": {"city": "Oslo"}}}]},
+            {"role": "tool", "content": {"temp": -3, "sky": "clear"}},
+            {"role": "tool", "content": "plain text result"},
+        ]}),
+    ("tool_template_without_tools", TOOL_TEMPLATE, {
+        "tools": None, "date_string": "02 Feb 2026", "add_generation_prompt": False,
+        "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}),
+    ("tool_template_two_calls", TOOL_TEMPLATE, {
+        "tools": None, "messages": [{"role": "assistant", "tool_calls": [{"function": {"name": "a", "arguments": {}}},
+                                                                          {"function": {"name": "b", "arguments": {}}}]}]}),
     ("test_precedence", "{{ not x is defined }} {{ x is defined and y is not defined }}", {"x": 1}),
 ]
 
