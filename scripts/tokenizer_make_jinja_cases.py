@@ -103,6 +103,7 @@ CASES = [
     ("comment", "a{# comment #}b\n{# line comment #}\nc", {}),
     ("raw", "{% raw %}{{ not evaluated }}{% endraw %}", {}),
     ("trailing_newline", "abc\n", {}),
+    ("crlf_line_endings", "a\r\n{% if true %}\r\nb\r\n{% endif %}\r\nc\rd{{ 'e\r\nf' }}\r\n", {}),
     ("filters_string", "{{ '  x  ' | trim }}|{{ 'ab' | upper }}|{{ 'AB' | lower }}|{{ 'hello world' | title }}|{{ 'hELLO' | capitalize }}|{{ 'aaa' | replace('a', 'b', 2) }}", {}),
     ("filters_list", "{{ [3, 1, 2] | first }}{{ [3, 1, 2] | last }}{{ [3, 1, 2] | length }}{{ [3, 1, 2] | sort | list }}{{ [1, 1, 2] | unique | list }}{{ [1, 2] | reverse | list }}{{ [1, 2, 3] | sum }}{{ [4, 2] | min }}{{ [4, 2] | max }}", {}),
     ("filter_join", "{{ ['a', 'b'] | join(', ') }}|{{ [1, 2] | join }}|{{ users | join(',', attribute='name') }}", {"users": [{"name": "x"}, {"name": "y"}]}),

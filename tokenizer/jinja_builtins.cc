@@ -389,7 +389,7 @@ using FilterFn = Value (*)(const Value&, CallArgs&);
 const std::map<std::string, FilterFn, std::less<>>& filters() {
   static const std::map<std::string, FilterFn, std::less<>> table = {
       {"trim", [](const Value& v, CallArgs& a) {
-         return Value(strip(expect_string(v, "trim"), Args(a, "trim", {"chars"}).get(0), true, true));
+         return Value(strip(v.str(), Args(a, "trim", {"chars"}).get(0), true, true));
        }},
       {"tojson", [](const Value& v, CallArgs& a) {
          const Value indent = Args(a, "tojson", {"indent"}).get(0);

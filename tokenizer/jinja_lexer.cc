@@ -28,7 +28,7 @@ class Lexer {
       if (strip_next_text_) {
         removed = static_cast<size_t>(std::find_if_not(text.begin(), text.end(), is_space) - text.begin());
       } else if (trim_next_newline_) {
-        removed = text.starts_with("\r\n") ? 2 : text.starts_with("\n") ? 1 : 0;
+        removed = text.starts_with("\n") ? 1 : 0;
       }
       text.erase(0, removed);
       const size_t text_begin = pos_ + removed;
@@ -279,13 +279,17 @@ class Lexer {
 }  // namespace
 
 std::vector<Token> tokenize(std::string_view source) {
-  std::string normalized(source);
-  // Jinja2 (keep_trailing_newline=False) drops one final newline of the template.
-  if (normalized.ends_with("\r\n")) {
-    normalized.resize(normalized.size() - 2);
-  } else if (normalized.ends_with('\n')) {
-    normalized.pop_back();
+  // Jinja2 turns every line ending into "\n" and (keep_trailing_newline=False) drops the last one.
+  std::string normalized;
+  normalized.reserve(source.size());
+  for (size_t i = 0; i < source.size(); ++i) {
+    if (source[i] != '\r') {
+      normalized.push_back(source[i]);
+    } else if (i + 1 >= source.size() || source[i + 1] != '\n') {
+      normalized.push_back('\n');
+    }
   }
+  if (normalized.ends_with('\n')) normalized.pop_back();
   return Lexer(normalized).run();
 }
 

@@ -38,8 +38,9 @@ class Parser {
     }
   }
 
-  [[noreturn]] void fail(const std::string& what) const {
-    throw TemplateError("template line " + std::to_string(peek().line) + ": " + what);
+  [[noreturn]] void fail(const std::string& what) const { fail(peek().line, what); }
+  [[noreturn]] static void fail(int line, const std::string& what) {
+    throw TemplateError("template line " + std::to_string(line) + ": " + what);
   }
 
   bool at_op(std::string_view op, size_t ahead = 0) const {
@@ -199,8 +200,7 @@ class Parser {
       s->body = parse_body({"endgeneration"});
       expect_tag("endgeneration", "generation");
     } else {
-      pos_--;
-      fail("unknown tag '" + keyword + "'");
+      fail(s->line, "unknown tag '" + keyword + "'");
     }
     expect_block_end();
     return s;
@@ -477,7 +477,7 @@ class Parser {
       if (accept_op("|")) {
         auto f = node(Expr::Kind::Filter, line);
         f->name = expect_identifier();
-        while (accept_op(".")) f->name += "." + expect_identifier();
+        while (accept_op(".")) f->name.append(".").append(expect_identifier());
         f->operands.push_back(std::move(e));
         if (accept_op("(")) parse_call_args(*f);
         e = std::move(f);
