@@ -3,6 +3,10 @@
 // writing in small square blocks keeps both sides in cache instead of striding one of them.
 #include <numeric>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/strided_copy.h"
 
@@ -10,6 +14,48 @@ namespace onnxgen {
 namespace {
 
 constexpr int64_t kTile = 16;
+constexpr int64_t kMicro = 8;
+
+#if defined(__x86_64__)
+// 8x8 transpose of 32-bit elements in registers: two unpack rounds and a lane swap. The values
+// are only moved, never computed on, so any 4-byte type goes through the float shuffles intact.
+__attribute__((target("avx2"))) void transpose8x8_avx2(const uint32_t* in, int64_t in_stride, uint32_t* out,
+                                                       int64_t out_stride) {
+  __m256 r[8], t[8];
+  for (int k = 0; k < 8; ++k) r[k] = _mm256_loadu_ps(reinterpret_cast<const float*>(in + k * in_stride));
+  for (int k = 0; k < 8; k += 2) {
+    t[k] = _mm256_unpacklo_ps(r[k], r[k + 1]);
+    t[k + 1] = _mm256_unpackhi_ps(r[k], r[k + 1]);
+  }
+  for (int k = 0; k < 8; k += 4) {
+    r[k] = _mm256_shuffle_ps(t[k], t[k + 2], _MM_SHUFFLE(1, 0, 1, 0));
+    r[k + 1] = _mm256_shuffle_ps(t[k], t[k + 2], _MM_SHUFFLE(3, 2, 3, 2));
+    r[k + 2] = _mm256_shuffle_ps(t[k + 1], t[k + 3], _MM_SHUFFLE(1, 0, 1, 0));
+    r[k + 3] = _mm256_shuffle_ps(t[k + 1], t[k + 3], _MM_SHUFFLE(3, 2, 3, 2));
+  }
+  for (int k = 0; k < 4; ++k) {
+    _mm256_storeu_ps(reinterpret_cast<float*>(out + k * out_stride), _mm256_permute2f128_ps(r[k], r[k + 4], 0x20));
+    _mm256_storeu_ps(reinterpret_cast<float*>(out + (k + 4) * out_stride), _mm256_permute2f128_ps(r[k], r[k + 4], 0x31));
+  }
+}
+
+const bool kHasAvx2 = __builtin_cpu_supports("avx2");
+#endif
+
+// out[i * out_stride + j] = in[j * in_stride + i] for i < rows, j < cols.
+template <class T>
+void transpose_block(const T* in, int64_t in_stride, T* out, int64_t out_stride, int64_t rows, int64_t cols) {
+#if defined(__x86_64__)
+  if constexpr (std::is_same_v<T, uint32_t>) {
+    if (kHasAvx2 && rows == kMicro && cols == kMicro) {
+      transpose8x8_avx2(in, in_stride, out, out_stride);
+      return;
+    }
+  }
+#endif
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) out[i * out_stride + j] = in[j * in_stride + i];
+}
 
 // `v` is coalesced, its last dim is not source-contiguous and dim `k` is. Each task copies one
 // kTile x kTile block of the (k, last) plane for one index of the remaining dims.
@@ -35,11 +81,10 @@ void tiled_transpose(const T* src, T* dst, const StridedView& v, size_t k, Threa
         o += i * out_strides[d];
       }
       const int64_t r1 = std::min(rows, r0 + kTile), c1 = std::min(cols, c0 + kTile);
-      for (int64_t i = r0; i < r1; ++i) {
-        const T* in = src + s + i;
-        T* out = dst + o + i * row_out_stride;
-        for (int64_t j = c0; j < c1; ++j) out[j] = in[j * col_stride];
-      }
+      for (int64_t i = r0; i < r1; i += kMicro)
+        for (int64_t j = c0; j < c1; j += kMicro)
+          transpose_block(src + s + i + j * col_stride, col_stride, dst + o + i * row_out_stride + j, row_out_stride,
+                          std::min(kMicro, r1 - i), std::min(kMicro, c1 - j));
     }
   });
 }
