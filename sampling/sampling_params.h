@@ -1,0 +1,28 @@
+#pragma once
+// What a request asks of token selection; the same fields the OpenAI API and
+// generation_config.json carry.
+#include <cstdint>
+#include <map>
+#include <optional>
+
+namespace onnxgen::sampling {
+
+struct SamplingParams {
+  float temperature = 1.0f;  // 0 selects greedy decoding
+  int top_k = 0;             // 0 disables
+  float top_p = 1.0f;
+  float min_p = 0.0f;
+  float typical_p = 1.0f;
+  float repetition_penalty = 1.0f;  // >1 discourages tokens already in prompt or output (CTRL-style)
+  float presence_penalty = 0.0f;    // OpenAI: subtracted once from tokens already generated
+  float frequency_penalty = 0.0f;   // OpenAI: subtracted per occurrence in generated tokens
+  std::map<int32_t, float> logit_bias;
+  std::optional<uint64_t> seed;
+  int top_logprobs = 0;  // alternatives reported with each token's logprob
+
+  bool greedy() const { return temperature == 0.0f || top_k == 1; }
+  // Throws onnxgen::Error naming the first out-of-range field.
+  void validate(int64_t vocab_size) const;
+};
+
+}  // namespace onnxgen::sampling
