@@ -10,9 +10,10 @@
 namespace onnxgen {
 namespace {
 
+bool is_8bit(DataType t) { return t == DataType::kUInt8 || t == DataType::kInt8; }
+
 void check_8bit(const Tensor& t, const char* what) {
-  ONNXGEN_CHECK(t.dtype() == DataType::kUInt8 || t.dtype() == DataType::kInt8, what, " must be uint8 or int8, got ",
-                t.describe());
+  ONNXGEN_CHECK(is_8bit(t.dtype()), what, " must be uint8 or int8, got ", t.describe());
 }
 
 // t - zero_point as doubles; the zero point is a scalar or, with `channels` > 0, one per
@@ -88,7 +89,7 @@ class QLinearConv : public OpKernel {
       ONNXGEN_CHECK(bias->dtype() == DataType::kInt32 && bias->rank() == 1 && bias->dim(0) == p.out_channels,
                     "bias must be int32[", p.out_channels, "], got ", bias->describe());
     const DataType out_type = y_zp ? y_zp->dtype() : x.dtype();
-    check_8bit(Tensor::empty(out_type, {}), "output zero point");
+    ONNXGEN_CHECK(is_8bit(out_type), "output zero point must be uint8 or int8, got ", to_string(out_type));
     ONNXGEN_CHECK(!y_zp || y_zp->numel() == 1, "output zero point must be a scalar");
     const std::vector<double> acc = integer_conv(ctx, p, x, ctx.input(2), w, ctx.input(5));
     Tensor& y = ctx.allocate(0, out_type, p.output_shape());

@@ -53,6 +53,7 @@ class GridSample : public OpKernel {
     ONNXGEN_CHECK(grid.rank() == 4 && grid.dim(0) == x.dim(0) && grid.dim(3) == 2,
                   "grid must be [N, H_out, W_out, 2], got ", grid.describe());
     const int64_t n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3), ho = grid.dim(1), wo = grid.dim(2);
+    ONNXGEN_CHECK(h > 0 && w > 0, "cannot sample an empty image ", x.describe());
     Tensor& y = ctx.allocate(0, x.dtype(), {n, c, ho, wo});
     dispatch_float(x.dtype(), [&](auto tag) {
       using T = decltype(tag);

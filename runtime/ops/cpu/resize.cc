@@ -1,8 +1,9 @@
 // Resize (opsets 10-18+) and Upsample (7-9). Interpolation is separable: each axis gets, per
 // output index, a short list of (input index, weight) taps from its coordinate transform and
-// interpolation mode, and an output element sums the products of its taps across axes.
+// interpolation mode, and the axes that change are resized one pass at a time.
 #include <cmath>
 #include <optional>
+#include <type_traits>
 
 #include "runtime/exec/op_registry.h"
 
@@ -164,6 +165,7 @@ class Resize : public OpKernel {
   void compute(KernelContext& ctx) override {
     const Tensor& x = ctx.required(0);
     const int64_t rank = static_cast<int64_t>(x.rank());
+    ONNXGEN_CHECK(rank >= 1, "cannot resize a scalar");
     std::vector<int64_t> axes = c_.axes;
     if (axes.empty())
       for (int64_t i = 0; i < rank; ++i) axes.push_back(i);
@@ -238,44 +240,58 @@ class Resize : public OpKernel {
  private:
   template <class T>
   void interpolate(KernelContext& ctx, const Tensor& x, const std::vector<AxisTaps>& taps, Tensor& y) const {
-    const size_t rank = x.rank();
-    const std::vector<int64_t> in_strides = strides_of(x.shape());
-    const Shape& out = y.shape();
-    const int64_t row = out.back();
-    const int64_t rows = y.numel() / row;
+    // Integer images are interpolated in float and converted once at the end.
+    using C = std::conditional_t<std::is_same_v<T, double>, double, float>;
     const T* src = x.data<T>();
+    std::vector<C> cur(src, src + x.numel()), next;
+    Shape shape = x.shape();
+    for (size_t axis = 0; axis < shape.size(); ++axis) {
+      const int64_t out_len = static_cast<int64_t>(taps[axis].outside.size());
+      if (is_identity(taps[axis], shape[axis])) continue;
+      Shape next_shape = shape;
+      next_shape[axis] = out_len;
+      next.assign(static_cast<size_t>(num_elements(next_shape)), C(0));
+      resize_axis(ctx.pool(), cur.data(), shape, axis, taps[axis], static_cast<C>(c_.extrapolation), next.data());
+      cur.swap(next);
+      shape = std::move(next_shape);
+    }
     T* dst = y.data<T>();
-    ctx.pool().parallel_for(rows, std::max<int64_t>(1, 4096 / row), [&](int64_t begin, int64_t end) {
-      std::vector<int64_t> index(rank);
-      for (int64_t r = begin; r < end; ++r) {
-        int64_t rest = r;
-        for (size_t d = rank - 1; d-- > 0;) {
-          index[d] = rest % out[d];
-          rest /= out[d];
+    for (int64_t i = 0; i < y.numel(); ++i) dst[i] = T(static_cast<compute_t<T>>(cur[static_cast<size_t>(i)]));
+  }
+
+  static bool is_identity(const AxisTaps& t, int64_t in) {
+    if (static_cast<int64_t>(t.outside.size()) != in) return false;
+    for (int64_t q = 0; q < in; ++q)
+      if (t.outside[q] || t.begin[q + 1] - t.begin[q] != 1 || t.idx[t.begin[q]] != q || t.weight[t.begin[q]] != 1)
+        return false;
+    return true;
+  }
+
+  // One separable pass: interpolates along `axis` of `src` (shaped `in`) into `dst`, whose
+  // axis has the taps' output length. Rows of the trailing dims are contiguous, so each tap is
+  // a scaled row add.
+  template <class C>
+  static void resize_axis(ThreadPool& pool, const C* src, const Shape& in, size_t axis, const AxisTaps& taps,
+                          C extrapolation, C* dst) {
+    int64_t outer = 1, inner = 1;
+    for (size_t d = 0; d < axis; ++d) outer *= in[d];
+    for (size_t d = axis + 1; d < in.size(); ++d) inner *= in[d];
+    const int64_t n_in = in[axis], n_out = static_cast<int64_t>(taps.outside.size());
+    pool.parallel_for(outer * n_out, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, inner)), [&](int64_t b, int64_t e) {
+      for (int64_t r = b; r < e; ++r) {
+        const int64_t o = r / n_out, q = r % n_out;
+        C* row = dst + r * inner;
+        if (taps.outside[q]) {
+          std::fill(row, row + inner, extrapolation);
+          continue;
         }
-        for (int64_t col = 0; col < row; ++col) {
-          index[rank - 1] = col;
-          bool outside = false;
-          for (size_t d = 0; d < rank && !outside; ++d) outside = taps[d].outside[index[d]];
-          dst[r * row + col] = outside ? T(static_cast<compute_t<T>>(c_.extrapolation))
-                                       : T(static_cast<compute_t<T>>(accumulate(src, taps, in_strides, index, 0, 0)));
+        for (int64_t j = taps.begin[q]; j < taps.begin[q + 1]; ++j) {
+          const C w = static_cast<C>(taps.weight[j]);
+          const C* from = src + (o * n_in + taps.idx[j]) * inner;
+          for (int64_t k = 0; k < inner; ++k) row[k] += w * from[k];
         }
       }
     });
-  }
-
-  template <class T>
-  static double accumulate(const T* src, const std::vector<AxisTaps>& taps, const std::vector<int64_t>& strides,
-                           const std::vector<int64_t>& index, size_t axis, int64_t offset) {
-    const AxisTaps& t = taps[axis];
-    double sum = 0;
-    for (int64_t j = t.begin[index[axis]]; j < t.begin[index[axis] + 1]; ++j) {
-      const int64_t off = offset + t.idx[j] * strides[axis];
-      const double v = axis + 1 == taps.size() ? static_cast<double>(static_cast<compute_t<T>>(src[off]))
-                                               : accumulate(src, taps, strides, index, axis + 1, off);
-      sum += t.weight[j] * v;
-    }
-    return sum;
   }
 
   bool legacy_;

@@ -37,6 +37,7 @@ class RoiAlign : public OpKernel {
     ONNXGEN_CHECK(batch_idx.rank() == 1 && batch_idx.dim(0) == rois.dim(0) && is_integer(batch_idx.dtype()),
                   "batch_indices must be integer [", rois.dim(0), "], got ", batch_idx.describe());
     const int64_t num = rois.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
+    ONNXGEN_CHECK(h > 0 && w > 0, "cannot pool an empty image ", x.describe());
     Tensor& y = ctx.allocate(0, x.dtype(), {num, c, out_h_, out_w_});
     dispatch_float(x.dtype(), [&](auto tag) {
       using T = decltype(tag);
