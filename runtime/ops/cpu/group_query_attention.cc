@@ -1,0 +1,231 @@
+// com.microsoft GroupQueryAttention, the attention of onnxruntime-genai's exports. Q/K/V come
+// separate ([B, S, N*H], [B, S, kvN*H]) or packed in `query` ([B, S, (N + 2 kvN) * H]); the
+// cache is [B, kvN, past, H] in the query's type or float16/float32. Per batch b, seqlens_k[b] + 1
+// keys are valid after this step: a first prompt (S == total_sequence_length) starts at position
+// 0, later steps append the S new tokens after seqlens_k[b] + 1 - S past ones. Attention is
+// causal, optionally within the last local_window_size keys, with softcap, an additive
+// attention_bias, per-head sinks or smooth softmax, and rotary embedding of Q and K (do_rotary).
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "runtime/exec/op_registry.h"
+#include "runtime/ops/cpu/attention_core.h"
+#include "runtime/ops/cpu/float_staging.h"
+#include "runtime/ops/cpu/rotary.h"
+
+namespace onnxgen {
+namespace {
+
+class GroupQueryAttention : public OpKernel {
+ public:
+  explicit GroupQueryAttention(const KernelInit& init) {
+    const auto& a = init.attrs();
+    num_heads_ = a.get_int("num_heads");
+    kv_num_heads_ = a.get_int("kv_num_heads");
+    ONNXGEN_CHECK(num_heads_ > 0 && kv_num_heads_ > 0 && num_heads_ % kv_num_heads_ == 0,
+                  "GroupQueryAttention num_heads ", num_heads_, " must be a positive multiple of kv_num_heads ",
+                  kv_num_heads_);
+    scale_ = a.get_float("scale", 0);
+    softcap_ = a.get_float("softcap", 0);
+    local_window_ = a.get_int("local_window_size", -1);
+    do_rotary_ = a.get_int("do_rotary", 0) != 0;
+    interleaved_ = a.get_int("rotary_interleaved", 0) != 0;
+    smooth_softmax_ = a.get_int("smooth_softmax", 0) != 0;
+    const int64_t qk = a.get_int("qk_output", 0);
+    ONNXGEN_CHECK(qk >= 0 && qk <= 2, "GroupQueryAttention qk_output must be 0, 1 or 2, got ", qk);
+    qk_stage_ = qk == 0 ? ScoreStage::kNone : qk == 1 ? ScoreStage::kBiased : ScoreStage::kProbabilities;
+  }
+
+  void compute(KernelContext& ctx) override {
+    const Tensor& query = ctx.required(0);
+    const Tensor* key = ctx.input(1);
+    const Tensor* value = ctx.input(2);
+    const Tensor* past_k = ctx.input(3);
+    const Tensor* past_v = ctx.input(4);
+    const Tensor& seqlens = ctx.required(5);
+    const Tensor& total_len_in = ctx.required(6);
+    ONNXGEN_CHECK(is_float(query.dtype()) && query.rank() == 3, "GroupQueryAttention query must be a 3-D float tensor, got ",
+                  query.describe());
+    ONNXGEN_CHECK(!key == !value, "GroupQueryAttention key and value must be given together");
+    ONNXGEN_CHECK(!past_k == !past_v, "GroupQueryAttention past_key and past_value must be given together");
+    const int64_t batch = query.dim(0), seq = query.dim(1);
+    const int64_t n = num_heads_, kvn = kv_num_heads_;
+    const bool packed = key == nullptr;
+    const int64_t head = packed ? query.dim(2) / (n + 2 * kvn) : query.dim(2) / n;
+    ONNXGEN_CHECK(head > 0 && query.dim(2) == head * (packed ? n + 2 * kvn : n), "GroupQueryAttention query width ",
+                  query.dim(2), " does not split into ", n, packed ? " + 2 * kv" : "", " heads");
+    if (!packed)
+      for (const Tensor* t : {key, value})
+        ONNXGEN_CHECK(t->dtype() == query.dtype() && t->rank() == 3 && t->dim(0) == batch && t->dim(1) == seq &&
+                          t->dim(2) == kvn * head,
+                      "GroupQueryAttention key/value must be [", batch, ", ", seq, ", ", kvn * head, "], got ",
+                      t->describe());
+    ONNXGEN_CHECK(seqlens.dtype() == DataType::kInt32 && seqlens.numel() == batch,
+                  "GroupQueryAttention seqlens_k must be int32 [", batch, "], got ", seqlens.describe());
+    ONNXGEN_CHECK(total_len_in.numel() == 1 && total_len_in.dtype() == DataType::kInt32,
+                  "GroupQueryAttention total_sequence_length must be an int32 scalar, got ", total_len_in.describe());
+    const int64_t total_len = total_len_in.to_int64(0);
+    int64_t past_cap = 0;
+    DataType cache_type = query.dtype();
+    if (past_k) {
+      for (const Tensor* t : {past_k, past_v})
+        ONNXGEN_CHECK(is_float(t->dtype()) && t->rank() == 4 && t->dim(0) == batch && t->dim(1) == kvn &&
+                          t->dim(3) == head && t->shape() == past_k->shape() && t->dtype() == past_k->dtype(),
+                      "GroupQueryAttention past_key/past_value must be [", batch, ", ", kvn, ", past, ", head,
+                      "], got ", t->describe());
+      past_cap = past_k->dim(2);
+      cache_type = past_k->dtype();
+    }
+    const int64_t present_len = std::max(total_len, past_cap);
+    const bool first_prompt = seq == total_len;
+
+    // Per batch: the valid cache length after this step and where the new tokens start.
+    std::vector<int64_t> valid(static_cast<size_t>(batch)), starts(static_cast<size_t>(batch));
+    for (int64_t b = 0; b < batch; ++b) {
+      const int64_t len = seqlens.to_int64(b) + 1;
+      const int64_t start = first_prompt ? 0 : len - seq;
+      ONNXGEN_CHECK(len >= 1 && len <= present_len && start >= 0 && start <= past_cap && start + seq <= present_len,
+                    "GroupQueryAttention seqlens_k[", b, "] = ", len - 1, " is inconsistent with sequence length ", seq,
+                    ", past length ", past_cap, " and total_sequence_length ", total_len);
+      valid[static_cast<size_t>(b)] = len;
+      starts[static_cast<size_t>(b)] = start;
+    }
+
+    // Float32 working copies: Q (rotated in place when do_rotary) and the whole present cache.
+    const int64_t qkv_width = packed ? query.dim(2) : n * head;
+    Tensor q = do_rotary_ ? to_float32(query).clone() : to_float32(query);
+    const HeadsView qv = HeadsView::bsnh(q.data<float>(), n, seq, head, qkv_width);
+    Tensor kf = packed ? q : to_float32(*key);
+    Tensor vf = packed ? q : to_float32(*value);
+    const int64_t kv_width = packed ? qkv_width : kvn * head;
+    HeadsView new_k = HeadsView::bsnh(kf.data<float>(), kvn, seq, head, kv_width);
+    HeadsView new_v = HeadsView::bsnh(vf.data<float>(), kvn, seq, head, kv_width);
+    if (packed) {
+      new_k.data += n * head;
+      new_v.data += (n + kvn) * head;
+    }
+    Tensor present_k = build_cache(past_k, new_k, starts, batch, seq, present_len, head);
+    Tensor present_v = build_cache(past_v, new_v, starts, batch, seq, present_len, head);
+    const HeadsView kv = HeadsView::bnsh(present_k.data<float>(), kvn, present_len, head);
+    const HeadsView vv = HeadsView::bnsh(present_v.data<float>(), kvn, present_len, head);
+    if (do_rotary_) rotate(ctx, qv, kv, starts, batch, seq, head);
+
+    AttentionSpec s;
+    s.batch = batch;
+    s.q_heads = n;
+    s.kv_heads = kvn;
+    s.q_len = seq;
+    s.kv_len = present_len;
+    s.head_size = s.v_head_size = head;
+    s.scale = scale_ != 0 ? scale_ : 1.0f / std::sqrt(static_cast<float>(head));
+    s.softcap = softcap_;
+    s.causal = true;
+    // ORT's window holds local_window_size keys, the query's own included.
+    s.left_window = local_window_ > 0 ? local_window_ - 1 : -1;
+    s.offsets = starts;
+    s.key_lengths = valid;
+    s.smooth_softmax = smooth_softmax_;
+    Tensor bias, sink;
+    if (const Tensor* ab = ctx.input(10)) {
+      ONNXGEN_CHECK(ab->dtype() == query.dtype(), "GroupQueryAttention attention_bias must have the query's type");
+      bias = to_float32(*ab);
+      AttentionMask m = broadcast_mask(bias.shape(), batch, n, seq, "GroupQueryAttention attention_bias");
+      ONNXGEN_CHECK(bias.rank() == 4 && m.width == total_len, "GroupQueryAttention attention_bias must be 4-D with ",
+                    total_len, " keys, got ", ab->describe());
+      m.additive = bias.data<float>();
+      s.masks.push_back(m);
+    }
+    if (const Tensor* hs = ctx.input(11)) {
+      ONNXGEN_CHECK(hs->numel() == n && is_float(hs->dtype()), "GroupQueryAttention head_sink must have ", n,
+                    " values, got ", hs->describe());
+      sink = to_float32(*hs);
+      s.head_sink = sink.data<float>();
+    }
+    Tensor scores;
+    if (qk_stage_ != ScoreStage::kNone && ctx.output_wanted(3)) {
+      scores = Tensor::zeros(DataType::kFloat, {batch, n, seq, present_len});
+      s.scores = scores.data<float>();
+      s.score_stage = qk_stage_;
+    }
+
+    Tensor& y_out = ctx.allocate(0, query.dtype(), {batch, seq, n * head});
+    const Tensor y = float_workspace(y_out);
+    scaled_dot_product_attention(ctx.pool(), s, qv, kv, vv, HeadsView::bsnh(y.data<float>(), n, seq, head));
+    finish_float_output(y, y_out);
+    set_float_output(ctx, 1, present_k, cache_type);
+    set_float_output(ctx, 2, present_v, cache_type);
+    if (scores.defined()) set_float_output(ctx, 3, scores, query.dtype());
+  }
+
+ private:
+  // [B, kvN, present_len, H]: the past buffer's rows, then the new tokens from starts[b].
+  Tensor build_cache(const Tensor* past, const HeadsView& fresh, const std::vector<int64_t>& starts, int64_t batch,
+                     int64_t seq, int64_t present_len, int64_t head) const {
+    const int64_t kvn = kv_num_heads_;
+    Tensor out = Tensor::zeros(DataType::kFloat, {batch, kvn, present_len, head});
+    const HeadsView dst = HeadsView::bnsh(out.data<float>(), kvn, present_len, head);
+    if (past) {
+      const int64_t cap = past->dim(2);
+      for (int64_t b = 0; b < batch; ++b)
+        for (int64_t h = 0; h < kvn; ++h)
+          load_float32(*past, ((b * kvn + h) * cap) * head, starts[static_cast<size_t>(b)] * head, dst.row(b, h, 0));
+    }
+    for (int64_t b = 0; b < batch; ++b) {
+      HeadsView src = fresh, to = dst;
+      src.data = fresh.row(b, 0, 0);
+      to.data = dst.row(b, 0, starts[static_cast<size_t>(b)]);
+      copy_heads(src, to, 1, kvn, seq, head);
+    }
+    return out;
+  }
+
+  void rotate(KernelContext& ctx, const HeadsView& q, const HeadsView& k, const std::vector<int64_t>& starts,
+              int64_t batch, int64_t seq, int64_t head) const {
+    const Tensor* cos_in = ctx.input(7);
+    const Tensor* sin_in = ctx.input(8);
+    ONNXGEN_CHECK(cos_in && sin_in, "GroupQueryAttention do_rotary needs cos_cache and sin_cache");
+    ONNXGEN_CHECK(cos_in->rank() == 2 && cos_in->shape() == sin_in->shape() && is_float(cos_in->dtype()),
+                  "GroupQueryAttention cos_cache/sin_cache must be [max_position, rotary_dim / 2], got ",
+                  cos_in->describe(), " and ", sin_in->describe());
+    const int64_t half = cos_in->dim(1), rot = 2 * half;
+    ONNXGEN_CHECK(rot > 0 && rot <= head, "GroupQueryAttention rotary dim ", rot, " exceeds the head size ", head);
+    const Tensor cos = to_float32(*cos_in), sin = to_float32(*sin_in);
+    const Tensor* ids = ctx.input(9);
+    if (ids)
+      ONNXGEN_CHECK(ids->numel() == batch * seq && !is_float(ids->dtype()), "GroupQueryAttention position_ids must be [",
+                    batch, ", ", seq, "], got ", ids->describe());
+    std::vector<float> tmp(static_cast<size_t>(head));
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t si = 0; si < seq; ++si) {
+        const int64_t start = starts[static_cast<size_t>(b)];
+        const int64_t pos = ids ? ids->to_int64(b * seq + si) : start + si;
+        ONNXGEN_CHECK(pos >= 0 && pos < cos.dim(0), "GroupQueryAttention position ", pos, " outside the rotary cache of ",
+                      cos.dim(0), " rows");
+        const float* c = cos.data<float>() + pos * half;
+        const float* sn = sin.data<float>() + pos * half;
+        for (int64_t h = 0; h < num_heads_; ++h) {
+          float* row = q.row(b, h, si);
+          rotate_head(row, tmp.data(), c, sn, rot, head, interleaved_);
+          std::copy(tmp.begin(), tmp.end(), row);
+        }
+        for (int64_t h = 0; h < kv_num_heads_; ++h) {
+          float* row = k.row(b, h, start + si);
+          rotate_head(row, tmp.data(), c, sn, rot, head, interleaved_);
+          std::copy(tmp.begin(), tmp.end(), row);
+        }
+      }
+  }
+
+  int64_t num_heads_ = 0, kv_num_heads_ = 0;
+  float scale_ = 0, softcap_ = 0;
+  int64_t local_window_ = -1;
+  bool do_rotary_ = false, interleaved_ = false, smooth_softmax_ = false;
+  ScoreStage qk_stage_ = ScoreStage::kNone;
+};
+
+}  // namespace
+
+ONNXGEN_REGISTER_KERNEL("com.microsoft", "GroupQueryAttention", 1, ONNXGEN_LATEST, GroupQueryAttention);
+
+}  // namespace onnxgen

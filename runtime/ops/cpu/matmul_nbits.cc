@@ -1,0 +1,249 @@
+// com.microsoft MatMulNBits: Y[..., N] = A[..., K] * dequant(B)^T (+ bias), B holding N rows of
+// K codes of `bits` bits (2, 4 or 8), packed low bits first into ceil(K / block_size) blocks of
+// block_size. Each (row, block) has a scale and a zero point (packed uint8 codes, or floats in
+// A's type; 2^(bits-1) when omitted): w = (code - zero_point) * scale. g_idx, when given, maps
+// each k to its block. accuracy_level is accepted; A stays float32 here.
+//
+// Decode (few rows of A) is a GEMV that never materialises W: per block it takes the dot product
+// of A with the raw codes and corrects for the zero point with the block's sum of A, which is the
+// memory-bound path that runs once per generated token. Prefill dequantises slabs of W rows to
+// float32 and hands them to the float GEMM.
+#include <immintrin.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "runtime/core/simd.h"
+#include "runtime/exec/op_registry.h"
+#include "runtime/ops/cpu/batched_gemm.h"
+#include "runtime/ops/cpu/float_staging.h"
+
+namespace onnxgen {
+namespace {
+
+constexpr int64_t kGemvMaxRows = 4;
+constexpr int64_t kSlabRows = 128;
+
+// Code i of a block packed at `bits` bits per code.
+inline int code_at(const uint8_t* blob, int64_t i, int bits) {
+  const int per_byte = 8 / bits;
+  return (blob[i / per_byte] >> ((i % per_byte) * bits)) & ((1 << bits) - 1);
+}
+
+// sum a[i] * code[i] for 4-bit codes, n a multiple of 32: each 16 bytes hold 32 codes, low nibble first.
+__attribute__((target("avx2,fma"))) float dot_q4_avx2(const float* a, const uint8_t* q, int64_t n) {
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  const __m128i low_mask = _mm_set1_epi8(0x0F);
+  for (int64_t i = 0; i < n; i += 32, q += 16) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+    const __m128i lo = _mm_and_si128(bytes, low_mask);
+    const __m128i hi = _mm_and_si128(_mm_srli_epi16(bytes, 4), low_mask);
+    const __m128i first = _mm_unpacklo_epi8(lo, hi);  // codes 0..15 in order
+    const __m128i second = _mm_unpackhi_epi8(lo, hi);  // codes 16..31
+    const __m256 c0 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(first));
+    const __m256 c1 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(first, 8)));
+    const __m256 c2 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(second));
+    const __m256 c3 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(second, 8)));
+    acc0 = _mm256_fmadd_ps(c0, _mm256_loadu_ps(a + i), acc0);
+    acc1 = _mm256_fmadd_ps(c1, _mm256_loadu_ps(a + i + 8), acc1);
+    acc0 = _mm256_fmadd_ps(c2, _mm256_loadu_ps(a + i + 16), acc0);
+    acc1 = _mm256_fmadd_ps(c3, _mm256_loadu_ps(a + i + 24), acc1);
+  }
+  const __m256 acc = _mm256_add_ps(acc0, acc1);
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+ONNXGEN_SIMD_CLONES
+float dot_q8(const float* __restrict a, const uint8_t* __restrict q, int64_t n) {
+  float acc[16] = {};
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int l = 0; l < 16; ++l) acc[l] += a[i + l] * static_cast<float>(q[i + l]);
+  float sum = 0;
+  for (; i < n; ++i) sum += a[i] * static_cast<float>(q[i]);
+  for (float v : acc) sum += v;
+  return sum;
+}
+
+float dot_codes(const float* a, const uint8_t* blob, int64_t n, int bits, bool avx2) {
+  if (bits == 8) return dot_q8(a, blob, n);
+  int64_t i = 0;
+  float sum = 0;
+  if (bits == 4 && avx2) {
+    i = n / 32 * 32;
+    sum = dot_q4_avx2(a, blob, i);
+  }
+  for (; i < n; ++i) sum += a[i] * static_cast<float>(code_at(blob, i, bits));
+  return sum;
+}
+
+class MatMulNBits : public OpKernel {
+ public:
+  explicit MatMulNBits(const KernelInit& init) {
+    const auto& a = init.attrs();
+    k_ = a.get_int("K");
+    n_ = a.get_int("N");
+    bits_ = static_cast<int>(a.get_int("bits", 4));
+    block_ = a.get_int("block_size");
+    ONNXGEN_CHECK(bits_ == 2 || bits_ == 4 || bits_ == 8, "MatMulNBits bits must be 2, 4 or 8, got ", bits_);
+    ONNXGEN_CHECK(block_ >= 16 && (block_ & (block_ - 1)) == 0, "MatMulNBits block_size must be a power of 2 >= 16, got ",
+                  block_);
+    ONNXGEN_CHECK(k_ > 0 && n_ > 0, "MatMulNBits K and N must be positive");
+    blocks_ = (k_ + block_ - 1) / block_;
+    blob_ = block_ * bits_ / 8;
+    avx2_ = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  }
+
+  void compute(KernelContext& ctx) override {
+    const Tensor& a_in = ctx.required(0);
+    const Tensor& b = ctx.required(1);
+    const Tensor& scales_in = ctx.required(2);
+    ONNXGEN_CHECK(is_float(a_in.dtype()) && a_in.rank() >= 1 && a_in.dim(a_in.rank() - 1) == k_, "MatMulNBits A must be a float [..., ",
+                  k_, "] tensor, got ", a_in.describe());
+    ONNXGEN_CHECK(b.dtype() == DataType::kUInt8 && b.numel() == n_ * blocks_ * blob_, "MatMulNBits B must be uint8 [", n_,
+                  ", ", blocks_, ", ", blob_, "], got ", b.describe());
+    ONNXGEN_CHECK(is_float(scales_in.dtype()) && scales_in.numel() == n_ * blocks_, "MatMulNBits scales must hold ",
+                  n_ * blocks_, " floats, got ", scales_in.describe());
+    const Tensor scales = to_float32(scales_in);
+    const std::vector<float> zero_points = expand_zero_points(ctx.input(3));
+    std::vector<int64_t> block_of_k = block_index(ctx.input(4));
+    Tensor bias;
+    if (const Tensor* bias_in = ctx.input(5)) {
+      ONNXGEN_CHECK(bias_in->numel() == n_ && is_float(bias_in->dtype()), "MatMulNBits bias must hold ", n_,
+                    " floats, got ", bias_in->describe());
+      bias = to_float32(*bias_in);
+    }
+
+    Shape y_shape = a_in.shape();
+    y_shape.back() = n_;
+    Tensor& y_out = ctx.allocate(0, a_in.dtype(), y_shape);
+    const Tensor y = float_workspace(y_out);
+    const Tensor a = to_float32(a_in);
+    const int64_t m = a.numel() / k_;
+    const Weights w{b.data<uint8_t>(), scales.data<float>(), zero_points.data()};
+    if (m <= kGemvMaxRows && block_of_k.empty()) {
+      for (int64_t r = 0; r < m; ++r) gemv(ctx.pool(), w, a.data<float>() + r * k_, y.data<float>() + r * n_);
+    } else {
+      gemm(ctx.pool(), w, block_of_k, a.data<float>(), m, y.data<float>());
+    }
+    if (bias.defined()) {
+      float* out = y.data<float>();
+      const float* bv = bias.data<float>();
+      for (int64_t r = 0; r < m; ++r)
+        for (int64_t j = 0; j < n_; ++j) out[r * n_ + j] += bv[j];
+    }
+    finish_float_output(y, y_out);
+  }
+
+ private:
+  struct Weights {
+    const uint8_t* codes;
+    const float* scales;       // [N, blocks]
+    const float* zero_points;  // [N, blocks]
+  };
+
+  // Zero points as floats per (row, block): unpacked from uint8 codes, taken as floats, or the
+  // midpoint of the code range.
+  std::vector<float> expand_zero_points(const Tensor* zp) const {
+    std::vector<float> out(static_cast<size_t>(n_ * blocks_), static_cast<float>(1 << (bits_ - 1)));
+    if (!zp) return out;
+    if (zp->dtype() == DataType::kUInt8) {
+      const int64_t row_bytes = (blocks_ * bits_ + 7) / 8;
+      ONNXGEN_CHECK(zp->numel() == n_ * row_bytes, "MatMulNBits packed zero_points must hold ", n_ * row_bytes,
+                    " bytes, got ", zp->describe());
+      const uint8_t* p = zp->data<uint8_t>();
+      for (int64_t r = 0; r < n_; ++r)
+        for (int64_t blk = 0; blk < blocks_; ++blk)
+          out[static_cast<size_t>(r * blocks_ + blk)] = static_cast<float>(code_at(p + r * row_bytes, blk, bits_));
+      return out;
+    }
+    ONNXGEN_CHECK(is_float(zp->dtype()) && zp->numel() == n_ * blocks_, "MatMulNBits zero_points must be packed uint8 or ",
+                  n_ * blocks_, " floats, got ", zp->describe());
+    load_float32(*zp, 0, n_ * blocks_, out.data());
+    return out;
+  }
+
+  // Block of each k from g_idx, or empty when g_idx is absent or the identity grouping.
+  std::vector<int64_t> block_index(const Tensor* g_idx) const {
+    if (!g_idx) return {};
+    ONNXGEN_CHECK(g_idx->numel() == k_ && is_integer(g_idx->dtype()), "MatMulNBits g_idx must hold ", k_,
+                  " integers, got ", g_idx->describe());
+    std::vector<int64_t> out(static_cast<size_t>(k_));
+    bool trivial = true;
+    for (int64_t i = 0; i < k_; ++i) {
+      out[static_cast<size_t>(i)] = g_idx->to_int64(i);
+      ONNXGEN_CHECK(out[static_cast<size_t>(i)] >= 0 && out[static_cast<size_t>(i)] < blocks_, "MatMulNBits g_idx[", i,
+                    "] = ", out[static_cast<size_t>(i)], " outside [0, ", blocks_, ")");
+      trivial = trivial && out[static_cast<size_t>(i)] == i / block_;
+    }
+    return trivial ? std::vector<int64_t>{} : out;
+  }
+
+  void gemv(ThreadPool& pool, const Weights& w, const float* a, float* y) const {
+    std::vector<float> block_sums(static_cast<size_t>(blocks_));
+    for (int64_t blk = 0; blk < blocks_; ++blk) {
+      const int64_t len = std::min(block_, k_ - blk * block_);
+      float s = 0;
+      for (int64_t i = 0; i < len; ++i) s += a[blk * block_ + i];
+      block_sums[static_cast<size_t>(blk)] = s;
+    }
+    pool.parallel_for(n_, std::max<int64_t>(1, 65536 / (k_ * bits_ / 8 + 1)), [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) {
+        const uint8_t* row = w.codes + r * blocks_ * blob_;
+        float acc = 0;
+        for (int64_t blk = 0; blk < blocks_; ++blk) {
+          const int64_t len = std::min(block_, k_ - blk * block_);
+          const float dot = dot_codes(a + blk * block_, row + blk * blob_, len, bits_, avx2_);
+          const int64_t at = r * blocks_ + blk;
+          acc += w.scales[at] * (dot - w.zero_points[at] * block_sums[static_cast<size_t>(blk)]);
+        }
+        y[r] = acc;
+      }
+    });
+  }
+
+  // Dequantises kSlabRows rows of W at a time and multiplies them in float32.
+  void gemm(ThreadPool& pool, const Weights& w, const std::vector<int64_t>& block_of_k, const float* a, int64_t m,
+            float* y) const {
+    const int64_t slab_rows = std::min(kSlabRows, n_);
+    std::vector<float> slab(static_cast<size_t>(slab_rows * k_));
+    std::vector<float> part(static_cast<size_t>(m * slab_rows));
+    for (int64_t r0 = 0; r0 < n_; r0 += slab_rows) {
+      const int64_t rows = std::min(slab_rows, n_ - r0);
+      pool.parallel_for(rows, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) dequantize_row(w, block_of_k, r0 + r, slab.data() + r * k_);
+      });
+      GemmProblem p;
+      p.m = m;
+      p.n = rows;
+      p.k = k_;
+      p.trans_b = true;
+      batched_gemm(p, a, slab.data(), part.data());
+      for (int64_t i = 0; i < m; ++i) std::copy_n(part.data() + i * rows, rows, y + i * n_ + r0);
+    }
+  }
+
+  void dequantize_row(const Weights& w, const std::vector<int64_t>& block_of_k, int64_t r, float* out) const {
+    const uint8_t* row = w.codes + r * blocks_ * blob_;
+    for (int64_t i = 0; i < k_; ++i) {
+      const int64_t code_block = i / block_;
+      const int64_t param_block = block_of_k.empty() ? code_block : block_of_k[static_cast<size_t>(i)];
+      const int code = code_at(row + code_block * blob_, i % block_, bits_);
+      const int64_t at = r * blocks_ + param_block;
+      out[i] = (static_cast<float>(code) - w.zero_points[at]) * w.scales[at];
+    }
+  }
+
+  int64_t k_ = 0, n_ = 0, block_ = 0, blocks_ = 0, blob_ = 0;
+  int bits_ = 4;
+  bool avx2_ = false;
+};
+
+}  // namespace
+
+ONNXGEN_REGISTER_KERNEL("com.microsoft", "MatMulNBits", 1, ONNXGEN_LATEST, MatMulNBits);
+
+}  // namespace onnxgen
