@@ -21,6 +21,7 @@ Needs the venv of `scripts/oracle_venv.sh --full`.
 """
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -105,9 +106,9 @@ def make_hf_model(family, config_cls, model_cls, kwargs, tok_dir: Path, out_dir:
         shutil.copy(tok_dir / f, out_dir / f)
 
 
-def run(cmd, log: Path):
+def run(cmd, log: Path, env=None):
     with open(log, "w") as f:
-        r = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT)
+        r = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, env=env)
     if r.returncode != 0:
         tail = log.read_text().strip().splitlines()[-15:]
         raise RuntimeError(f"{' '.join(map(str, cmd))} exited {r.returncode}:\n  " + "\n  ".join(tail))
@@ -120,9 +121,11 @@ def export_genai(hf_dir: Path, precision: str, out: Path, work: Path):
 
 
 def export_optimum(hf_dir: Path, out: Path, work: Path):
-    cli = Path(sys.executable).parent / "optimum-cli"
-    run([str(cli), "export", "onnx", "--model", str(hf_dir), "--task", "text-generation-with-past",
-         str(out)], work / f"{out.name}.log")
+    # Optimum needs transformers<4.58, kept in an overlay of the venv (see oracle_venv.sh).
+    overlay = Path(sys.prefix) / "optimum-overlay"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(overlay), os.environ.get("PYTHONPATH")])))
+    run([sys.executable, "-m", "optimum.commands.optimum_cli", "export", "onnx", "--model", str(hf_dir),
+         "--task", "text-generation-with-past", str(out)], work / f"{out.name}.log", env)
 
 
 # ---- inputs for a decoder step, from the graph's declared inputs (shared with parity.py) ----
@@ -151,13 +154,29 @@ def vocab_size(model: onnx.ModelProto, default=100):
     return default
 
 
+def known_dims(model_path: Path):
+    """Symbolic dims that the graph alone does not pin, from the model builder's genai_config.json:
+    the KV head size `kv_cache_dim`, and the capacity of a sliding-window layer's ring-buffer
+    cache (`past_sliding_length`, fixed whatever the position)."""
+    config = model_path.parent / "genai_config.json"
+    if not config.exists():
+        return {}
+    decoder = json.loads(config.read_text())["model"]["decoder"]
+    dims = {"kv_cache_dim": decoder["head_size"]} if "head_size" in decoder else {}
+    if window := decoder.get("sliding_window"):
+        dims["past_sliding_length"] = window["window_size"] + window.get("cache_slack", 0)
+    return dims
+
+
 def is_past(name):
     return "past" in name and name not in ("past_sequence_length",)
 
 
-def step_feeds(model: onnx.ModelProto, tokens, past: dict, past_len: int, rng=None):
+def step_feeds(model: onnx.ModelProto, tokens, past: dict, past_len: int, named_dims=None, rng=None):
     """Inputs for one step: `tokens` new ids after `past_len` cached positions. `past` maps past
-    input names to arrays; missing ones start empty (zero-length sequence dim)."""
+    input names to arrays; missing ones have `past_len` positions of random values (`rng`), or
+    start empty. `named_dims` gives symbolic dims that are neither batch nor sequence (known_dims)."""
+    named_dims = named_dims or {}
     seq = len(tokens)
     total = past_len + seq
     feeds = {}
@@ -166,7 +185,8 @@ def step_feeds(model: onnx.ModelProto, tokens, past: dict, past_len: int, rng=No
         dims = vi.type.tensor_type.shape.dim
 
         def shape(symbolic):
-            return [d.dim_value if d.dim_value > 0 else symbolic(d.dim_param) for d in dims]
+            return [d.dim_value if d.dim_value > 0 else named_dims.get(d.dim_param) or symbolic(d.dim_param)
+                    for d in dims]
         if name == "input_ids":
             feeds[name] = np.asarray(tokens, dtype=dtype).reshape(1, seq)
         elif name == "attention_mask":
@@ -177,6 +197,8 @@ def step_feeds(model: onnx.ModelProto, tokens, past: dict, past_len: int, rng=No
         elif is_past(name):
             if name in past:
                 feeds[name] = past[name]
+            elif past_len and rng is not None:
+                feeds[name] = rng.standard_normal(shape(lambda p: 1 if "batch" in p else past_len)).astype(dtype)
             else:
                 feeds[name] = np.zeros(shape(lambda p: 1 if "batch" in p else 0), dtype=dtype)
         else:
@@ -230,7 +252,7 @@ def record_steps(model_path: Path, prompt_ids, out_dir: Path):
     tokens, past, past_len = list(prompt_ids), {}, 0
     generated = []
     for step in range(DECODE_STEPS + 1):
-        feeds = step_feeds(model, tokens, past, past_len)
+        feeds = step_feeds(model, tokens, past, past_len, known_dims(model_path))
         outputs = sess.run(out_names, feeds)
         save_step(model, feeds, outputs, out_dir / f"step_{step}")
         logits = np.asarray(outputs[out_names.index("logits")], dtype=np.float32)

@@ -19,10 +19,14 @@ if [[ "${1:-}" == "--full" ]]; then
   if ! "$VENV/bin/python" -c "import torch" 2>/dev/null; then
     "${PIP[@]}" --timeout 20 --retries 1 --index-url https://download.pytorch.org/whl/cpu torch || "${PIP[@]}" torch
   fi
-  "${PIP[@]}" onnxruntime-genai transformers
-  # Optimum's ONNX exporter moved to the optimum-onnx distribution; older registries only
-  # have the extra on optimum itself.
-  "${PIP[@]}" optimum-onnx || "${PIP[@]}" "optimum[onnxruntime]"
+  # The model builder imports onnx_ir without declaring it.
+  "${PIP[@]}" onnxruntime-genai onnx-ir
+  # optimum-onnx pins transformers<4.58 while the model builder needs 5.x, so Optimum and its
+  # transformers live in an overlay that shadows the venv's through PYTHONPATH (make_fixtures.py
+  # sets it); torch and the rest come from the venv.
+  "${PIP[@]}" --no-deps --upgrade --target "$VENV/optimum-overlay" optimum-onnx "optimum~=2.1.0" \
+    "transformers>=4.36,<4.58" "huggingface_hub>=0.34,<1.0" "tokenizers>=0.22,<=0.23.0"
+  "${PIP[@]}" "transformers>=5" "huggingface_hub>=1" tokenizers
   "${PIP[@]}" openai llama-cpp-python || echo "warning: llama-cpp-python not installed" >&2
 fi
 echo "oracle virtualenv ready: $VENV"

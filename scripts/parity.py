@@ -24,7 +24,7 @@ import onnx
 from onnx import numpy_helper
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_fixtures import feed_inputs, step_feeds, vocab_size  # noqa: E402
+from make_fixtures import feed_inputs, known_dims, step_feeds, vocab_size  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 TOLERANCE = {np.dtype(np.float32): 1e-4, np.dtype(np.float64): 1e-4, np.dtype(np.float16): 2e-2}
@@ -45,19 +45,9 @@ def resolve_model(path: Path) -> Path:
     return models[0]
 
 
-def make_inputs(model: onnx.ModelProto, seq: int, past_len: int, rng):
-    vocab = vocab_size(model)
-    tokens = rng.integers(0, vocab, seq).tolist()
-    past = {}
-    if past_len:
-        # Random cached KV of `past_len` positions: the past inputs' symbolic dims other than batch.
-        empty = step_feeds(model, tokens, {}, 0, rng)
-        for vi in feed_inputs(model):
-            if "past" in vi.name:
-                shape = [1 if d.dim_param and "batch" in d.dim_param else past_len if d.dim_param else d.dim_value
-                         for d in vi.type.tensor_type.shape.dim]
-                past[vi.name] = rng.standard_normal(shape).astype(empty[vi.name].dtype)
-    return step_feeds(model, tokens, past, past_len, rng)
+def make_inputs(model: onnx.ModelProto, model_path: Path, seq: int, past_len: int, rng):
+    tokens = rng.integers(0, vocab_size(model), seq).tolist()
+    return step_feeds(model, tokens, {}, past_len, known_dims(model_path), rng)
 
 
 def run_onnxgen(binary: Path, model_path: Path, data: Path, out: Path, dump: Path):
@@ -135,7 +125,7 @@ def main():
     if not args.onnxgen.exists():
         sys.exit(f"{args.onnxgen} not found: build it (scripts/setup.sh) or pass --onnxgen")
     header = onnx.load(str(model_path), load_external_data=False)
-    feeds = make_inputs(header, args.seq, args.past, np.random.default_rng(args.seed))
+    feeds = make_inputs(header, model_path, args.seq, args.past, np.random.default_rng(args.seed))
 
     work = Path(args.keep or tempfile.mkdtemp(prefix="onnxgen-parity-"))
     data, out, dump = work / "data", work / "out", work / "dump"
