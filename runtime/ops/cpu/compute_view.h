@@ -2,10 +2,12 @@
 // Kernels written once for their arithmetic type read half-precision tensors through a
 // converted copy and write results back with one conversion, instead of per element.
 #include <cstdint>
+#include <optional>
 #include <type_traits>
 #include <vector>
 
 #include "runtime/core/data_type.h"
+#include "runtime/core/tensor.h"
 
 namespace onnxgen {
 
@@ -52,5 +54,20 @@ class ComputeSink {
   int64_t n_;
   std::vector<C> scratch_;
 };
+
+// Runs fn(x, w, bias or null, y) on compute-type views of a float kernel's X, W, optional B
+// and its output Y.
+template <class F>
+void with_compute_views(const Tensor& x, const Tensor& w, const Tensor* b, Tensor& y, F&& fn) {
+  dispatch_float(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    ComputeView<T> xv(x.data<T>(), x.numel()), wv(w.data<T>(), w.numel());
+    std::optional<ComputeView<T>> bv;
+    if (b) bv.emplace(b->data<T>(), b->numel());
+    ComputeSink<T> yv(y.data<T>(), y.numel());
+    fn(xv.data(), wv.data(), bv ? bv->data() : nullptr, yv.data());
+    yv.flush();
+  });
+}
 
 }  // namespace onnxgen

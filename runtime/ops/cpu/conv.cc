@@ -1,7 +1,5 @@
 // Conv: N-D grouped, strided, dilated, padded convolution. Float32 runs on oneDNN; other
 // float types (and shapes oneDNN declines) run im2col + GEMM in their compute type.
-#include <optional>
-
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/compute_view.h"
 #include "runtime/ops/cpu/conv_im2col.h"
@@ -31,14 +29,8 @@ class Conv : public OpKernel {
     if (x.dtype() == DataType::kFloat &&
         onednn_.run(p, x.data<float>(), w.data<float>(), b ? b->data<float>() : nullptr, y.data<float>()))
       return;
-    dispatch_float(x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      ComputeView<T> xv(x.data<T>(), x.numel()), wv(w.data<T>(), w.numel());
-      std::optional<ComputeView<T>> bv;
-      if (b) bv.emplace(b->data<T>(), b->numel());
-      ComputeSink<T> yv(y.data<T>(), y.numel());
-      conv_im2col(ctx.pool(), p, xv.data(), wv.data(), bv ? bv->data() : nullptr, yv.data());
-      yv.flush();
+    with_compute_views(x, w, b, y, [&](const auto* xc, const auto* wc, const auto* bc, auto* yc) {
+      conv_im2col(ctx.pool(), p, xc, wc, bc, yc);
     });
   }
 

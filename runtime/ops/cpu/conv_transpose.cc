@@ -1,8 +1,6 @@
 // ConvTranspose: the gradient of Conv with respect to its input, computed as a GEMM with the
 // transposed weights (col = W^T x) followed by col2im, which scatters each column back onto
 // the output through the same tap table a forward convolution over the output would use.
-#include <optional>
-
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/compute_view.h"
 #include "runtime/ops/cpu/small_gemm.h"
@@ -40,14 +38,8 @@ class ConvTranspose : public OpKernel {
     out_shape.insert(out_shape.end(), p.window.input.begin(), p.window.input.end());
     Tensor& y = ctx.allocate(0, x.dtype(), out_shape);
     if (y.numel() == 0) return;
-    dispatch_float(x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      ComputeView<T> xv(x.data<T>(), x.numel()), wv(w.data<T>(), w.numel());
-      std::optional<ComputeView<T>> bv;
-      if (b) bv.emplace(b->data<T>(), b->numel());
-      ComputeSink<T> yv(y.data<T>(), y.numel());
-      run(ctx.pool(), p, xv.data(), wv.data(), bv ? bv->data() : nullptr, yv.data());
-      yv.flush();
+    with_compute_views(x, w, b, y, [&](const auto* xc, const auto* wc, const auto* bc, auto* yc) {
+      run(ctx.pool(), p, xc, wc, bc, yc);
     });
   }
 

@@ -4,6 +4,7 @@
 #include <numbers>
 
 #include "runtime/exec/op_registry.h"
+#include "runtime/ops/cpu/scalar_input.h"
 
 namespace onnxgen {
 namespace {
@@ -44,11 +45,6 @@ struct DftPlan {
   }
 };
 
-int64_t scalar_input(const Tensor* t, const char* name) {
-  ONNXGEN_CHECK(t->numel() == 1 && is_integer(t->dtype()), name, " must be an integer scalar, got ", t->describe());
-  return t->to_int64(0);
-}
-
 void check_signal(const Tensor& x) {
   ONNXGEN_CHECK(x.rank() >= 2 && (x.shape().back() == 1 || x.shape().back() == 2),
                 "signal must end in a dim of 1 (real) or 2 (complex), got ", x.describe());
@@ -67,7 +63,7 @@ class Dft : public OpKernel {
     const int64_t rank = static_cast<int64_t>(x.rank());
     const int64_t axis = normalize_axis(axis_, rank - 1);
     const int64_t in_len = x.dim(axis);
-    const int64_t n = ctx.input(1) ? scalar_input(ctx.input(1), "dft_length") : in_len;
+    const int64_t n = ctx.input(1) ? int_scalar(*ctx.input(1), "dft_length") : in_len;
     ONNXGEN_CHECK(n > 0, "dft_length must be positive, got ", n);
     const int64_t bins = onesided_ ? n / 2 + 1 : n;
     Shape out_shape = x.shape();
@@ -116,9 +112,9 @@ class Stft : public OpKernel {
     const Tensor& x = ctx.required(0);
     check_signal(x);
     ONNXGEN_CHECK(x.rank() == 3, "signal must be [batch, length, 1 or 2], got ", x.describe());
-    const int64_t step = scalar_input(&ctx.required(1), "frame_step");
+    const int64_t step = int_scalar(ctx.required(1), "frame_step");
     const Tensor* window = ctx.input(2);
-    int64_t frame = ctx.input(3) ? scalar_input(ctx.input(3), "frame_length") : -1;
+    int64_t frame = ctx.input(3) ? int_scalar(*ctx.input(3), "frame_length") : -1;
     if (window) {
       ONNXGEN_CHECK(window->rank() == 1 && window->dtype() == x.dtype(), "window must be a 1-D ",
                     to_string(x.dtype()), " tensor, got ", window->describe());

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "runtime/exec/op_registry.h"
+#include "runtime/ops/cpu/cubic_kernel.h"
 
 namespace onnxgen {
 namespace {
@@ -97,16 +98,6 @@ class GridSample : public OpKernel {
     return static_cast<double>(static_cast<compute_t<T>>(plane[r * w + col]));
   }
 
-  static void cubic_weights(double t, double out[4]) {
-    constexpr double a = -0.75;
-    auto near = [](double d) { return ((a + 2) * d - (a + 3)) * d * d + 1; };
-    auto far = [](double d) { return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a; };
-    out[0] = far(t + 1);
-    out[1] = near(t);
-    out[2] = near(1 - t);
-    out[3] = far(2 - t);
-  }
-
   template <class T>
   double sample(const T* plane, int64_t h, int64_t w, double gx, double gy) const {
     double x = denormalize(gx, w), y = denormalize(gy, h);
@@ -129,9 +120,7 @@ class GridSample : public OpKernel {
       return (1 - dy) * ((1 - dx) * pixel(plane, h, w, y0, x0) + dx * pixel(plane, h, w, y0, x0 + 1)) +
              dy * ((1 - dx) * pixel(plane, h, w, y0 + 1, x0) + dx * pixel(plane, h, w, y0 + 1, x0 + 1));
     }
-    double wx[4], wy[4];
-    cubic_weights(x - fx, wx);
-    cubic_weights(y - fy, wy);
+    const std::array<double, 4> wx = cubic_weights(x - fx, -0.75), wy = cubic_weights(y - fy, -0.75);
     double sum = 0;
     for (int64_t i = 0; i < 4; ++i)
       for (int64_t j = 0; j < 4; ++j) sum += wy[i] * wx[j] * pixel(plane, h, w, y0 - 1 + i, x0 - 1 + j);

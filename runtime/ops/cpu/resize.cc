@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "runtime/exec/op_registry.h"
+#include "runtime/ops/cpu/cubic_kernel.h"
 
 namespace onnxgen {
 namespace {
@@ -92,12 +93,6 @@ int64_t nearest_index(Nearest mode, double x, double scale) {
   return 0;
 }
 
-std::vector<double> cubic_weights(double r, double a) {
-  auto near = [a](double d) { return ((a + 2) * d - (a + 3)) * d * d + 1; };           // |d| <= 1
-  auto far = [a](double d) { return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a; };      // 1 < |d| < 2
-  return {far(r + 1), near(r), near(1 - r), far(2 - r)};
-}
-
 AxisTaps axis_taps(const ResizeConfig& c, int64_t in, int64_t out, double scale, double roi_start, double roi_end) {
   AxisTaps taps;
   for (int64_t o = 0; o < out; ++o) {
@@ -118,7 +113,8 @@ AxisTaps axis_taps(const ResizeConfig& c, int64_t in, int64_t out, double scale,
         w = {1 - r, r};
       } else {
         idx = {i0 - 1, i0, i0 + 1, i0 + 2};
-        w = cubic_weights(r, c.cubic_a);
+        const std::array<double, 4> cw = cubic_weights(r, c.cubic_a);
+        w.assign(cw.begin(), cw.end());
       }
     }
     if (c.exclude_outside) {

@@ -3,6 +3,7 @@
 // linear_before_reset, and the batch-first layout. The input projection of every time step is
 // one GEMM up front; each step then multiplies the hidden state by R.
 #include <cmath>
+#include <map>
 #include <optional>
 
 #include "runtime/exec/op_registry.h"
@@ -15,24 +16,38 @@ namespace {
 enum class Cell { kRnn, kLstm, kGru };
 
 struct Activation {
-  std::string name;
+  enum class Kind { kSigmoid, kTanh, kRelu, kAffine, kLeakyRelu, kThresholdedRelu, kScaledTanh, kHardSigmoid, kElu, kSoftsign, kSoftplus };
+  Kind kind = Kind::kTanh;
   double alpha = 0, beta = 0;
+
+  static Kind parse(const std::string& name) {
+    static const std::map<std::string, Kind> kinds{
+        {"Sigmoid", Kind::kSigmoid},   {"Tanh", Kind::kTanh},           {"Relu", Kind::kRelu},
+        {"Affine", Kind::kAffine},     {"LeakyRelu", Kind::kLeakyRelu}, {"ThresholdedRelu", Kind::kThresholdedRelu},
+        {"ScaledTanh", Kind::kScaledTanh}, {"HardSigmoid", Kind::kHardSigmoid}, {"Elu", Kind::kElu},
+        {"Softsign", Kind::kSoftsign}, {"Softplus", Kind::kSoftplus}};
+    auto it = kinds.find(name);
+    if (it == kinds.end()) fail("unsupported activation '", name, "'");
+    return it->second;
+  }
 
   template <class V>
   V operator()(V v) const {
     const V a = static_cast<V>(alpha), b = static_cast<V>(beta);
-    if (name == "Sigmoid") return V(1) / (V(1) + std::exp(-v));
-    if (name == "Tanh") return std::tanh(v);
-    if (name == "Relu") return std::max(v, V(0));
-    if (name == "Affine") return a * v + b;
-    if (name == "LeakyRelu") return v >= 0 ? v : a * v;
-    if (name == "ThresholdedRelu") return v > a ? v : V(0);
-    if (name == "ScaledTanh") return a * std::tanh(b * v);
-    if (name == "HardSigmoid") return std::clamp(a * v + b, V(0), V(1));
-    if (name == "Elu") return v >= 0 ? v : a * (std::exp(v) - V(1));
-    if (name == "Softsign") return v / (V(1) + std::abs(v));
-    if (name == "Softplus") return std::log1p(std::exp(v));
-    fail("unsupported activation '", name, "'");
+    switch (kind) {
+      case Kind::kSigmoid: return V(1) / (V(1) + std::exp(-v));
+      case Kind::kTanh: return std::tanh(v);
+      case Kind::kRelu: return std::max(v, V(0));
+      case Kind::kAffine: return a * v + b;
+      case Kind::kLeakyRelu: return v >= 0 ? v : a * v;
+      case Kind::kThresholdedRelu: return v > a ? v : V(0);
+      case Kind::kScaledTanh: return a * std::tanh(b * v);
+      case Kind::kHardSigmoid: return std::clamp(a * v + b, V(0), V(1));
+      case Kind::kElu: return v >= 0 ? v : a * (std::exp(v) - V(1));
+      case Kind::kSoftsign: return v / (V(1) + std::abs(v));
+      case Kind::kSoftplus: return std::log1p(std::exp(v));
+    }
+    return v;
   }
 };
 
@@ -48,7 +63,7 @@ std::vector<Activation> parse_activations(const AttributeMap& a, std::vector<std
   size_t ai = 0, bi = 0;
   std::vector<Activation> out;
   for (const std::string& n : names) {
-    Activation act{n};
+    Activation act{Activation::parse(n)};
     const bool has_alpha = n == "Affine" || n == "LeakyRelu" || n == "ThresholdedRelu" || n == "ScaledTanh" ||
                            n == "HardSigmoid" || n == "Elu";
     const bool has_beta = n == "Affine" || n == "ScaledTanh" || n == "HardSigmoid";
@@ -56,7 +71,6 @@ std::vector<Activation> parse_activations(const AttributeMap& a, std::vector<std
     const double default_beta = n == "HardSigmoid" ? 0.5 : n == "Affine" ? 0.0 : 1.0;
     if (has_alpha) act.alpha = ai < alphas.size() ? alphas[ai++] : default_alpha;
     if (has_beta) act.beta = bi < betas.size() ? betas[bi++] : default_beta;
-    act(0.0);  // rejects unknown names when the node is built
     out.push_back(std::move(act));
   }
   return out;

@@ -4,6 +4,7 @@
 #include <numbers>
 
 #include "runtime/exec/op_registry.h"
+#include "runtime/ops/cpu/scalar_input.h"
 
 namespace onnxgen {
 namespace {
@@ -12,11 +13,6 @@ DataType output_type(const KernelInit& init) {
   const auto t = static_cast<DataType>(init.attrs().get_int("output_datatype", 1));
   ONNXGEN_CHECK(is_float(t) || is_integer(t), "unsupported output_datatype ", to_string(t));
   return t;
-}
-
-int64_t scalar(const Tensor& t, const char* name) {
-  ONNXGEN_CHECK(t.numel() == 1 && is_integer(t.dtype()), name, " must be an integer scalar, got ", t.describe());
-  return t.to_int64(0);
 }
 
 void fill(Tensor& y, const std::vector<double>& values) {
@@ -34,7 +30,7 @@ class CosineWindow : public OpKernel {
       : type_(output_type(init)), periodic_(init.attrs().get_int("periodic", 1) != 0), a0_(a0), a1_(a1), a2_(a2) {}
 
   void compute(KernelContext& ctx) override {
-    const int64_t size = scalar(ctx.required(0), "size");
+    const int64_t size = int_scalar(ctx.required(0), "size");
     ONNXGEN_CHECK(size >= 0, "size must be non-negative, got ", size);
     const double denom = static_cast<double>(periodic_ ? size : size - 1);
     std::vector<double> v(static_cast<size_t>(size));
@@ -72,9 +68,9 @@ class MelWeightMatrix : public OpKernel {
   explicit MelWeightMatrix(const KernelInit& init) : type_(output_type(init)) {}
 
   void compute(KernelContext& ctx) override {
-    const int64_t mels = scalar(ctx.required(0), "num_mel_bins");
-    const int64_t dft_length = scalar(ctx.required(1), "dft_length");
-    const int64_t rate = scalar(ctx.required(2), "sample_rate");
+    const int64_t mels = int_scalar(ctx.required(0), "num_mel_bins");
+    const int64_t dft_length = int_scalar(ctx.required(1), "dft_length");
+    const int64_t rate = int_scalar(ctx.required(2), "sample_rate");
     const double lower = ctx.required(3).to_double(0), upper = ctx.required(4).to_double(0);
     ONNXGEN_CHECK(mels > 0 && dft_length > 0 && rate > 0, "num_mel_bins, dft_length and sample_rate must be positive");
     ONNXGEN_CHECK(lower >= 0 && upper > lower, "need 0 <= lower_edge_hertz < upper_edge_hertz");
