@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "tests/runtime/test_graphs.h"
 
 namespace onnxgen::testing {
@@ -24,6 +26,14 @@ TEST(TopK, SmallestAlongLeadingAxis) {
 TEST(TopK, KAttributeBeforeOpset10) {
   auto out = run_node("TopK", {make_tensor<float>({3}, {1, 3, 2})}, {{"k", int_attr(1)}}, 2, 9);
   EXPECT_EQ(values_of<int64_t>(out[1]), (std::vector<int64_t>{1}));
+}
+
+TEST(TopK, NaNRanksAboveNumbers) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  auto out = run_node("TopK", {make_tensor<float>({3}, {1, nan, 2}), k(2)}, {}, 2);
+  EXPECT_EQ(values_of<int64_t>(out[1]), (std::vector<int64_t>{1, 2}));
+  out = run_node("TopK", {make_tensor<float>({3}, {1, nan, 2}), k(2)}, {{"largest", int_attr(0)}}, 2);
+  EXPECT_EQ(values_of<int64_t>(out[1]), (std::vector<int64_t>{0, 2}));
 }
 
 TEST(TopK, KLargerThanAxisThrows) {

@@ -42,8 +42,11 @@ class TopK : public OpKernel {
       T* vals = values.data<T>();
       int64_t* idx = indices.data<int64_t>();
       const bool largest = largest_;
+      // NaN ranks above every number (as in numpy's sort), which keeps the order strict-weak.
       auto before = [largest](const std::pair<C, int64_t>& a, const std::pair<C, int64_t>& b) {
-        if (a.first != b.first) return largest ? a.first > b.first : a.first < b.first;
+        const bool a_nan = a.first != a.first, b_nan = b.first != b.first;
+        if (a_nan != b_nan) return largest ? a_nan : b_nan;
+        if (!a_nan && a.first != b.first) return largest ? a.first > b.first : a.first < b.first;
         return a.second < b.second;
       };
       ctx.pool().parallel_for(s.outer * s.inner, std::max<int64_t>(1, 8192 / s.extent), [&](int64_t b, int64_t e) {
