@@ -1,0 +1,165 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "tests/runtime/test_graphs.h"
+
+namespace onnxgen::testing {
+namespace {
+
+constexpr int64_t H = 4, KVH = 2, D = 8, BS = 4, BLOCKS = 16;
+
+struct Sequence {
+  int64_t context;               // tokens in cache after the step
+  int64_t new_tokens;            // queried this step
+  std::vector<int32_t> blocks;   // block table
+};
+
+struct Case {
+  std::vector<Sequence> seqs = {{7, 3, {5, 2}}, {10, 1, {1, 7, 3}}, {4, 4, {9}}};
+  float softcap = 0;
+  int64_t window = 0;
+  DataType cache_dtype = DataType::kFloat;
+};
+
+// Naive attention over each sequence's full K/V, against PagedAttention reading the paged cache.
+void check(const Case& c, float tolerance) {
+  std::mt19937 rng(42);
+  std::normal_distribution<float> normal;
+  int64_t tokens = 0;
+  for (const auto& s : c.seqs) tokens += s.new_tokens;
+  // Full keys/values per sequence: [pos][kvh][d].
+  std::vector<std::vector<float>> keys, values;
+  for (const auto& s : c.seqs) {
+    keys.emplace_back(static_cast<size_t>(s.context * KVH * D));
+    values.emplace_back(static_cast<size_t>(s.context * KVH * D));
+    for (auto& x : keys.back()) x = normal(rng);
+    for (auto& x : values.back()) x = normal(rng);
+  }
+  Tensor key_cache = Tensor::zeros(c.cache_dtype, {BLOCKS, KVH, BS, D});
+  Tensor value_cache = Tensor::zeros(c.cache_dtype, {BLOCKS, KVH, BS, D});
+  auto cache_index = [](const Sequence& s, int64_t pos, int64_t h, int64_t d) {
+    return ((s.blocks[pos / BS] * KVH + h) * BS + pos % BS) * D + d;
+  };
+  auto put = [&](Tensor& cache, int64_t i, float v) {
+    if (c.cache_dtype == DataType::kFloat) cache.data<float>()[i] = v;
+    else cache.data<Float16>()[i] = Float16(v);
+  };
+  Tensor q = Tensor::empty(DataType::kFloat, {tokens, H * D});
+  Tensor k = Tensor::empty(DataType::kFloat, {tokens, KVH * D});
+  Tensor v = Tensor::empty(DataType::kFloat, {tokens, KVH * D});
+  std::vector<int32_t> slots, lens, loc = {0};
+  int64_t max_blocks = 0;
+  for (const auto& s : c.seqs) max_blocks = std::max<int64_t>(max_blocks, static_cast<int64_t>(s.blocks.size()));
+  std::vector<int32_t> tables(c.seqs.size() * static_cast<size_t>(max_blocks), 0);
+  int64_t t = 0;
+  for (size_t si = 0; si < c.seqs.size(); ++si) {
+    const Sequence& s = c.seqs[si];
+    std::copy(s.blocks.begin(), s.blocks.end(), tables.begin() + static_cast<long>(si * max_blocks));
+    for (int64_t pos = 0; pos < s.context; ++pos)
+      for (int64_t h = 0; h < KVH; ++h)
+        for (int64_t d = 0; d < D; ++d) {
+          float kv = keys[si][(pos * KVH + h) * D + d], vv = values[si][(pos * KVH + h) * D + d];
+          if (pos < s.context - s.new_tokens) {
+            put(key_cache, cache_index(s, pos, h, d), kv);
+            put(value_cache, cache_index(s, pos, h, d), vv);
+          } else {
+            int64_t row = t + pos - (s.context - s.new_tokens);
+            k.data<float>()[row * KVH * D + h * D + d] = kv;
+            v.data<float>()[row * KVH * D + h * D + d] = vv;
+          }
+        }
+    for (int64_t i = 0; i < s.new_tokens; ++i) {
+      int64_t pos = s.context - s.new_tokens + i;
+      slots.push_back(static_cast<int32_t>(s.blocks[pos / BS] * BS + pos % BS));
+      for (int64_t x = 0; x < H * D; ++x) q.data<float>()[(t + i) * H * D + x] = normal(rng);
+    }
+    t += s.new_tokens;
+    lens.push_back(static_cast<int32_t>(s.context));
+    loc.push_back(static_cast<int32_t>(t));
+  }
+  int64_t n_seqs = static_cast<int64_t>(c.seqs.size());
+  std::map<std::string, Attribute> attrs = {{"num_heads", int_attr(H)}, {"num_kv_heads", int_attr(KVH)}};
+  if (c.softcap > 0) attrs["softcap"] = float_attr(c.softcap);
+  if (c.window > 0) attrs["sliding_window"] = int_attr(c.window);
+  auto out = run_node("PagedAttention",
+                      {q, k, v, key_cache, value_cache, make_tensor<int32_t>({tokens}, slots),
+                       make_tensor<int32_t>({n_seqs, max_blocks}, tables), make_tensor<int32_t>({n_seqs}, lens),
+                       make_tensor<int32_t>({n_seqs + 1}, loc)},
+                      attrs, 1, 17, "com.onnxgen");
+  ASSERT_EQ(out[0].describe(), q.describe());
+
+  const float scale = 1.0f / std::sqrt(static_cast<float>(D));
+  t = 0;
+  for (size_t si = 0; si < c.seqs.size(); ++si) {
+    const Sequence& s = c.seqs[si];
+    for (int64_t i = 0; i < s.new_tokens; ++i, ++t) {
+      int64_t pos = s.context - s.new_tokens + i;
+      int64_t first = c.window > 0 ? std::max<int64_t>(0, pos - c.window + 1) : 0;
+      for (int64_t h = 0; h < H; ++h) {
+        int64_t kvh = h / (H / KVH);
+        std::vector<double> scores;
+        for (int64_t j = first; j <= pos; ++j) {
+          double sc = 0;
+          for (int64_t d = 0; d < D; ++d)
+            sc += q.data<float>()[t * H * D + h * D + d] * keys[si][(j * KVH + kvh) * D + d];
+          sc *= scale;
+          if (c.softcap > 0) sc = c.softcap * std::tanh(sc / c.softcap);
+          scores.push_back(sc);
+        }
+        double m = *std::max_element(scores.begin(), scores.end()), z = 0;
+        for (double& sc : scores) z += sc = std::exp(sc - m);
+        for (int64_t d = 0; d < D; ++d) {
+          double want = 0;
+          for (int64_t j = first; j <= pos; ++j) want += scores[j - first] / z * values[si][(j * KVH + kvh) * D + d];
+          EXPECT_NEAR(out[0].data<float>()[t * H * D + h * D + d], want, tolerance)
+              << "seq " << si << " token " << i << " head " << h << " dim " << d;
+        }
+      }
+    }
+  }
+  // The new tokens' keys landed in their slots.
+  const Sequence& s0 = c.seqs[0];
+  int64_t pos = s0.context - 1;
+  float cached = c.cache_dtype == DataType::kFloat ? key_cache.data<float>()[cache_index(s0, pos, 1, 3)]
+                                                   : static_cast<float>(key_cache.data<Float16>()[cache_index(s0, pos, 1, 3)]);
+  EXPECT_NEAR(cached, keys[0][(pos * KVH + 1) * D + 3], tolerance);
+}
+
+TEST(PagedAttention, MixedPrefillAndDecodeMatchNaiveAttention) { check(Case{}, 1e-4f); }
+
+TEST(PagedAttention, SoftcapAndSlidingWindow) {
+  Case c;
+  c.softcap = 2.0f;
+  c.window = 3;
+  check(c, 1e-4f);
+}
+
+TEST(PagedAttention, Float16Cache) {
+  Case c;
+  c.cache_dtype = DataType::kFloat16;
+  check(c, 5e-3f);
+}
+
+TEST(PagedAttention, BlockOutsideThePoolIsRejected) {
+  Tensor cache = Tensor::zeros(DataType::kFloat, {2, 1, 4, 2});
+  auto run = [&](std::vector<int32_t> table) {
+    return run_node("PagedAttention",
+                    {Tensor::zeros(DataType::kFloat, {1, 2}), Tensor::zeros(DataType::kFloat, {1, 2}),
+                     Tensor::zeros(DataType::kFloat, {1, 2}), cache, cache, make_tensor<int32_t>({1}, {0}),
+                     make_tensor<int32_t>({1, 1}, table), make_tensor<int32_t>({1}, {1}),
+                     make_tensor<int32_t>({2}, {0, 1})},
+                    {{"num_heads", int_attr(1)}}, 1, 17, "com.onnxgen");
+  };
+  EXPECT_NO_THROW(run({1}));
+  try {
+    run({5});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("outside the pool of 2"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace onnxgen::testing
