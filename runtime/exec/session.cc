@@ -5,7 +5,16 @@ namespace onnxgen {
 Session::Session(const std::string& model_path, SessionOptions options)
     : Session(load_model(model_path), std::move(options)) {}
 
+namespace {
+
+// The newest default-domain opset whose operator set this runtime knows (ONNX 1.18+).
+constexpr int64_t kNewestKnownOpset = 24;
+
+}  // namespace
+
 Session::Session(Model model, SessionOptions options) : model_(std::move(model)) {
+  if (int64_t opset = model_.opset(""); opset > kNewestKnownOpset || opset < 1)
+    fail(model_.path, ": imports default-domain opset ", opset, "; onnxgen supports opsets 1 to ", kNewestKnownOpset);
   for (const auto& pass : options.passes) {
     try {
       pass->run(model_);

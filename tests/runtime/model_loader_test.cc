@@ -178,6 +178,17 @@ TEST(ModelLoader, UnknownOpAndMissingKernelOpsetAreNamed) {
   EXPECT_NE(err.find("at opset 7 (supported opsets: 8-latest)"), std::string::npos) << err;
 }
 
+TEST(Session, UnknownOpsetIsNamed) {
+  auto m = make_model_proto(99);
+  auto* g = m.mutable_graph();
+  add_value_info(g->mutable_input(), "x", onnx::TensorProto::FLOAT, {1});
+  add_value_info(g->mutable_output(), "y", onnx::TensorProto::FLOAT, {1});
+  add_node(g, "Identity", {"x"}, {"y"});
+  std::string bytes = serialize(m);
+  std::string err = error_of([&] { Session s(load_model_from_bytes(bytes.data(), bytes.size(), ".", "m.onnx")); });
+  EXPECT_NE(err.find("m.onnx: imports default-domain opset 99"), std::string::npos) << err;
+}
+
 TEST(Session, WrongInputDtypeOrShapeIsNamed) {
   auto m = make_model_proto();
   auto* g = m.mutable_graph();
