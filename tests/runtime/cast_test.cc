@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 
+#include "runtime/ops/cpu/half_convert.h"
 #include "tests/runtime/test_graphs.h"
 
 namespace onnxgen::testing {
@@ -63,6 +65,25 @@ TEST(Cast, OpsetOneNamesTheTypeAsAString) {
 TEST(Cast, UnsupportedTargetIsRejected) {
   EXPECT_THROW(cast(make_tensor<float>({1}, {1}), static_cast<DataType>(17)), Error);  // float8e4m3fn
   EXPECT_THROW(cast(make_tensor<float>({1}, {1}), DataType::kComplex64), Error);
+}
+
+// The kernels' branch-free conversions must agree bit for bit with half.h's reference ones.
+TEST(HalfConvert, MatchesTheReferenceConversions) {
+  for (uint32_t h = 0; h < 65536; ++h) {
+    Float16 v;
+    v.bits = static_cast<uint16_t>(h);
+    const float got = half_to_float(v), want = Float16::to_float(v.bits);
+    ASSERT_TRUE(std::memcmp(&got, &want, sizeof got) == 0) << std::hex << h;
+  }
+  for (uint64_t i = 0; i < (uint64_t{1} << 32); i += 4099) {
+    const auto bits = static_cast<uint32_t>(i);
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    ASSERT_EQ(float_to_half(f).bits, Float16::from_float(f)) << std::hex << bits;
+    ASSERT_EQ(float_to_bfloat16(f).bits, BFloat16::from_float(f)) << std::hex << bits;
+  }
+  for (float f : {65519.0f, 65520.0f, 5.9604645e-08f, 2.9802322e-08f, 2.9802326e-08f, -0.0f})
+    EXPECT_EQ(float_to_half(f).bits, Float16::from_float(f)) << f;
 }
 
 TEST(CastLike, TakesTheSecondInputsType) {

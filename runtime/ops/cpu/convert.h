@@ -14,17 +14,16 @@ inline To convert_element(const From& v) {
   if constexpr (std::is_same_v<To, From>) {
     return v;
   } else if constexpr (std::is_same_v<To, bool>) {
-    if constexpr (is_half_v<From>) return static_cast<float>(v) != 0.0f;
+    if constexpr (is_half_v<From>) return half_to_float(v) != 0.0f;
     else return v != From{0};
   } else if constexpr (std::is_same_v<From, bool>) {
     return to_storage<To>(v ? 1 : 0);
   } else if constexpr (is_half_v<To>) {
-    return To(static_cast<float>(v));
+    return to_storage<To>(static_cast<float>(widen(v)));
   } else if constexpr (std::is_floating_point_v<To>) {
-    if constexpr (is_half_v<From>) return static_cast<To>(static_cast<float>(v));
-    else return static_cast<To>(v);
+    return static_cast<To>(widen(v));
   } else if constexpr (is_float_v<From>) {
-    const double d = is_half_v<From> ? static_cast<double>(static_cast<float>(v)) : static_cast<double>(v);
+    const double d = static_cast<double>(widen(v));
     if (std::isnan(d)) return To{0};
     if (d >= static_cast<double>(std::numeric_limits<To>::max())) return std::numeric_limits<To>::max();
     if (d <= static_cast<double>(std::numeric_limits<To>::lowest())) return std::numeric_limits<To>::lowest();

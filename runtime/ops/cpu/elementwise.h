@@ -4,6 +4,7 @@
 // (ONNXGEN_SIMD_CLONES), so an inlined float function vectorises with AVX-512/AVX2 where it can.
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 #include "runtime/core/simd.h"
 #include "runtime/core/tensor.h"
@@ -16,13 +17,6 @@ namespace onnxgen {
 // Elements per parallel chunk: big enough that waking a thread pays off.
 inline constexpr int64_t kCheapGrain = int64_t{1} << 15;  // a few cycles per element
 inline constexpr int64_t kCostlyGrain = int64_t{1} << 12;  // transcendental functions
-
-// The value a half type computes in (float); other types as they are.
-template <class T>
-inline decltype(auto) widen(const T& v) {
-  if constexpr (is_half_v<T>) return static_cast<float>(v);
-  else return (v);
-}
 
 // Wraps g, a function of compute types, as a function of storage type T: half types are widened
 // to float and the result narrowed back to T; a bool result (comparisons, predicates) stays bool.

@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "runtime/core/data_type.h"
+#include "runtime/ops/cpu/half_convert.h"
 
 namespace onnxgen {
 
@@ -51,10 +52,18 @@ void dispatch_group(DataType t, const char* what, F&& f) {
   });
 }
 
+// The value a half type computes in (float); other types as they are.
+template <class T>
+inline decltype(auto) widen(const T& v) {
+  if constexpr (is_half_v<T>) return half_to_float(v);
+  else return (v);
+}
+
 // Converts a computed value back to storage type T (half types are built from float).
 template <class T, class C>
 inline T to_storage(C v) {
-  if constexpr (is_half_v<T>) return T(static_cast<float>(v));
+  if constexpr (std::is_same_v<T, Float16>) return float_to_half(static_cast<float>(v));
+  else if constexpr (std::is_same_v<T, BFloat16>) return float_to_bfloat16(static_cast<float>(v));
   else return static_cast<T>(v);
 }
 
