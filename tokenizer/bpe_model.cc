@@ -61,8 +61,7 @@ void BpeModel::add_merge(const std::string& a, const std::string& b, int32_t ran
   const std::string merged = a + (strip ? b.substr(continuing_subword_prefix_.size()) : b);
   const auto new_id = vocab_.find(merged);
   if (!new_id) json_util::fail(where, "merged token '" + merged + "' is not in the vocabulary");
-  // The first occurrence wins, like a rank table built front to back.
-  merges_.try_emplace(pair_key(*a_id, *b_id), Merge{rank, *new_id});
+  merges_.insert(*a_id, *b_id, {rank, *new_id});
 }
 
 void BpeModel::initial_symbols(std::string_view piece, std::vector<int32_t>& ids) const {
@@ -121,8 +120,7 @@ void BpeModel::merge(std::vector<int32_t>& ids) const {
   const auto consider = [&](int32_t left) {
     const int32_t right = sym[left].next;
     if (right < 0) return;
-    const auto it = merges_.find(pair_key(sym[left].id, sym[right].id));
-    if (it != merges_.end()) queue.push({it->second.rank, left, it->second.new_id});
+    if (const auto* m = merges_.find(sym[left].id, sym[right].id)) queue.push({m->rank, left, m->new_id});
   };
   for (int32_t i = 0; i + 1 < n; ++i) consider(i);
   while (!queue.empty()) {
@@ -131,9 +129,9 @@ void BpeModel::merge(std::vector<int32_t>& ids) const {
     Symbol& left = sym[top.pos];
     if (!left.alive || left.next < 0) continue;
     Symbol& right = sym[left.next];
-    const auto it = merges_.find(pair_key(left.id, right.id));
+    const auto* m = merges_.find(left.id, right.id);
     // Entries go stale when a neighbour was merged away after they were queued.
-    if (it == merges_.end() || it->second.new_id != top.new_id) continue;
+    if (!m || m->new_id != top.new_id) continue;
     left.id = top.new_id;
     right.alive = false;
     left.next = right.next;

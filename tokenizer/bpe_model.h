@@ -3,9 +3,10 @@
 #include <array>
 #include <mutex>
 #include <shared_mutex>
-#include <unordered_map>
 
+#include "merge_table.h"
 #include "model.h"
+#include "string_map.h"
 
 namespace onnxgen::tokenizer {
 
@@ -17,18 +18,11 @@ class BpeModel final : public Model {
   void tokenize(std::string_view piece, std::vector<int32_t>& out) const override;
 
  private:
-  struct Merge {
-    int32_t rank;
-    int32_t new_id;
-  };
-  static uint64_t pair_key(int32_t a, int32_t b) {
-    return (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
-  }
   void add_merge(const std::string& a, const std::string& b, int32_t rank, const std::string& where);
   void initial_symbols(std::string_view piece, std::vector<int32_t>& ids) const;
   void merge(std::vector<int32_t>& ids) const;
 
-  std::unordered_map<uint64_t, Merge> merges_;
+  MergeTable merges_;
   std::string continuing_subword_prefix_;
   std::string end_of_word_suffix_;
   std::optional<int32_t> unk_id_;

@@ -14,7 +14,8 @@ struct Stmt;
 
 struct ChatOptions {
   bool add_generation_prompt = true;
-  // Tool schemas (JSON array); ordered_json keeps their key order. null renders as `tools = none`, as transformers passes it.
+  // Tool schemas (JSON array; ordered_json keeps their key order). null renders as
+  // `tools = none`, as transformers passes it.
   nlohmann::ordered_json tools;
   // Further template variables, e.g. {"enable_thinking": false}.
   nlohmann::ordered_json extra = nlohmann::ordered_json::object();
