@@ -103,7 +103,7 @@ def diff(got: np.ndarray, want: np.ndarray):
         return (1.0, 1.0, int(bad[0])) if bad.size else (0.0, 0.0, 0)
     a, b = got.astype(np.float64).ravel(), want.astype(np.float64).ravel()
     d = np.abs(a - b)
-    d[np.isnan(a) & np.isnan(b)] = 0
+    d[(a == b) | (np.isnan(a) & np.isnan(b))] = 0  # equal infinities too
     d[np.isnan(d)] = np.inf
     worst = int(np.argmax(d))
     scale = float(np.max(np.abs(b[np.isfinite(b)]), initial=0.0)) or 1.0
@@ -116,7 +116,7 @@ def main():
     ap.add_argument("--seq", type=int, default=5, help="new tokens (default 5)")
     ap.add_argument("--past", type=int, default=0, help="cached positions in past KV (default 0)")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--tol", type=float, help="relative tolerance (default 1e-4 fp32, 2e-2 fp16)")
+    ap.add_argument("--tol", type=float, help="relative tolerance (default 1e-4 fp32, 2e-2 fp16, x10 with int4 weights)")
     ap.add_argument("--onnxgen", type=Path, default=REPO / "build" / "cli" / "onnxgen")
     ap.add_argument("--keep", type=Path, help="keep inputs, outputs and dumps here")
     args = ap.parse_args()
@@ -138,6 +138,8 @@ def main():
     proc, ours = run_onnxgen(args.onnxgen, model_path, data, out, dump)
     ort_values, model = run_ort(model_path, feeds, work)
 
+    # int4 weights: the parity suite's 1e-3 (ORT may quantise activations, accuracy_level 4).
+    quantized = any(n.op_type == "MatMulNBits" for n in model.graph.node)
     first_bad, compared = None, 0
     for node in model.graph.node:
         for name in node.output:
@@ -151,7 +153,7 @@ def main():
             want = np.asarray(ort_values[name])
             r = diff(ours[name], want)
             compared += 1
-            tol = args.tol if args.tol is not None else TOLERANCE.get(want.dtype, 0.0)
+            tol = args.tol if args.tol is not None else TOLERANCE.get(want.dtype, 0.0) * (10 if quantized else 1)
             if isinstance(r, str) or r[1] > tol:
                 if first_bad is None:
                     shapes = ", ".join(f"{i}:{list(ort_values[i].shape) if i in ort_values else '?'}"
