@@ -13,8 +13,8 @@ TEST(Concat, JoinsAlongInnerAxis) {
 }
 
 TEST(Concat, SkipsEmptyInputs) {
-  auto out = run_node("Concat", {make_tensor<int64_t>({0}, {}), make_tensor<int64_t>({2}, {7, 8})},
-                      {{"axis", int_attr(0)}});
+  auto out =
+      run_node("Concat", {make_tensor<int64_t>({0}, {}), make_tensor<int64_t>({2}, {7, 8})}, {{"axis", int_attr(0)}});
   EXPECT_EQ(values_of<int64_t>(out[0]), (std::vector<int64_t>{7, 8}));
 }
 
@@ -22,9 +22,9 @@ TEST(Concat, RejectsMismatchedShapesAndTypes) {
   EXPECT_THROW(run_node("Concat", {make_tensor<float>({2, 1}, {1, 2}), make_tensor<float>({3, 1}, {1, 2, 3})},
                         {{"axis", int_attr(1)}}),
                Error);
-  EXPECT_THROW(run_node("Concat", {make_tensor<float>({1}, {1}), make_tensor<int32_t>({1}, {1})},
-                        {{"axis", int_attr(0)}}),
-               Error);
+  EXPECT_THROW(
+      run_node("Concat", {make_tensor<float>({1}, {1}), make_tensor<int32_t>({1}, {1})}, {{"axis", int_attr(0)}}),
+      Error);
   EXPECT_THROW(run_node("Concat", {make_tensor<float>({1}, {1})}, {{"axis", int_attr(1)}}), Error);
 }
 

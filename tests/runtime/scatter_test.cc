@@ -24,8 +24,8 @@ TEST(ScatterND, ReductionsAccumulateRepeats) {
 }
 
 TEST(ScatterND, RejectsBadIndicesOrUpdates) {
-  EXPECT_THROW(run_node("ScatterND", {data(), make_tensor<int64_t>({1, 1}, {2}), make_tensor<float>({1, 3}, {0, 0, 0})}),
-               Error);
+  EXPECT_THROW(
+      run_node("ScatterND", {data(), make_tensor<int64_t>({1, 1}, {2}), make_tensor<float>({1, 3}, {0, 0, 0})}), Error);
   EXPECT_THROW(run_node("ScatterND", {data(), make_tensor<int64_t>({1, 1}, {0}), make_tensor<float>({1, 2}, {0, 0})}),
                Error);
   EXPECT_THROW(run_node("ScatterND", {data(), make_tensor<int64_t>({1, 1}, {0}), make_tensor<float>({1, 3}, {0, 0, 0})},
@@ -34,21 +34,23 @@ TEST(ScatterND, RejectsBadIndicesOrUpdates) {
 }
 
 TEST(ScatterElements, WritesAlongAxis) {
-  auto out = run_node("ScatterElements",
-                      {data(), make_tensor<int64_t>({1, 2}, {2, -3}), make_tensor<float>({1, 2}, {9, 8})},
-                      {{"axis", int_attr(1)}});
+  auto out =
+      run_node("ScatterElements", {data(), make_tensor<int64_t>({1, 2}, {2, -3}), make_tensor<float>({1, 2}, {9, 8})},
+               {{"axis", int_attr(1)}});
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{8, 2, 9, 4, 5, 6}));
-  auto mul = run_node("ScatterElements",
-                      {data(), make_tensor<int64_t>({2, 1}, {1, 1}), make_tensor<float>({2, 1}, {2, 3})},
-                      {{"reduction", string_attr("mul")}}, 1, 16);
+  auto mul =
+      run_node("ScatterElements", {data(), make_tensor<int64_t>({2, 1}, {1, 1}), make_tensor<float>({2, 1}, {2, 3})},
+               {{"reduction", string_attr("mul")}}, 1, 16);
   EXPECT_EQ(values_of<float>(mul[0]), (std::vector<float>{1, 2, 3, 24, 5, 6}));
 }
 
 TEST(Scatter, LegacyOpIsScatterElements) {
-  auto out = run_node("Scatter", {data(), make_tensor<int64_t>({1, 1}, {1}), make_tensor<float>({1, 1}, {0})}, {}, 1, 9);
+  auto out =
+      run_node("Scatter", {data(), make_tensor<int64_t>({1, 1}, {1}), make_tensor<float>({1, 1}, {0})}, {}, 1, 9);
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{1, 2, 3, 0, 5, 6}));
-  EXPECT_THROW(run_node("Scatter", {data(), make_tensor<int64_t>({1, 1}, {2}), make_tensor<float>({1, 1}, {0})}, {}, 1, 9),
-               Error);
+  EXPECT_THROW(
+      run_node("Scatter", {data(), make_tensor<int64_t>({1, 1}, {2}), make_tensor<float>({1, 1}, {0})}, {}, 1, 9),
+      Error);
 }
 
 }  // namespace

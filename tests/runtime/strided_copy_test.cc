@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "runtime/ops/cpu/strided_copy.h"
+
+#include <gtest/gtest.h>
 
 namespace onnxgen {
 namespace {

@@ -49,8 +49,10 @@ class DepthToSpace : public OpKernel {
     ONNXGEN_CHECK(c % (b * b) == 0, "DepthToSpace: channels ", c, " are not a multiple of blocksize^2 = ", b * b);
     const int64_t oc = c / (b * b);
     const Shape out_shape{n, oc, h * b, w * b};
-    if (crd_) permuted_copy(ctx, x, {n, oc, b, b, h, w}, {0, 1, 4, 2, 5, 3}, out_shape);
-    else permuted_copy(ctx, x, {n, b, b, oc, h, w}, {0, 3, 4, 1, 5, 2}, out_shape);
+    if (crd_)
+      permuted_copy(ctx, x, {n, oc, b, b, h, w}, {0, 1, 4, 2, 5, 3}, out_shape);
+    else
+      permuted_copy(ctx, x, {n, b, b, oc, h, w}, {0, 3, 4, 1, 5, 2}, out_shape);
   }
 
  private:

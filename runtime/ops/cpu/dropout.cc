@@ -6,6 +6,7 @@
 #include <random>
 
 #include "runtime/exec/op_registry.h"
+#include "runtime/ops/cpu/numeric_or_bool.h"
 
 namespace onnxgen {
 namespace {
@@ -20,8 +21,8 @@ class Dropout : public OpKernel {
   // Opset 12 moved ratio and training_mode to inputs; before 10 the mask has the input's type.
   explicit Dropout(const KernelInit& init)
       : opset_(init.opset),
-        seed_(init.attrs().has("seed") ? static_cast<uint32_t>(init.attrs().get_int("seed"))
-                                       : std::random_device{}()) {}
+        seed_(init.attrs().has("seed") ? static_cast<uint32_t>(init.attrs().get_int("seed")) : std::random_device{}()) {
+  }
 
   void compute(KernelContext& ctx) override {
     const Tensor& x = ctx.required(0);
@@ -35,7 +36,7 @@ class Dropout : public OpKernel {
     const DataType mask_type = opset_ >= 10 ? DataType::kBool : x.dtype();
     if (ratio == 0) {
       ctx.set_output(0, x);
-      if (ctx.output_wanted(1)) fill_ones(ctx.allocate(1, mask_type, x.shape()));
+      if (ctx.output_wanted(1)) fill_with(ctx.allocate(1, mask_type, x.shape()), 1);
       return;
     }
     std::mt19937 gen(seed_);
@@ -56,15 +57,6 @@ class Dropout : public OpKernel {
   }
 
  private:
-  static void fill_ones(Tensor& mask) {
-    auto fill = [&](auto tag) {
-      using T = decltype(tag);
-      std::fill(mask.data<T>(), mask.data<T>() + mask.numel(), T(compute_t<T>(1)));
-    };
-    if (mask.dtype() == DataType::kBool) fill(bool{});
-    else dispatch_numeric(mask.dtype(), fill);
-  }
-
   int64_t opset_;
   uint32_t seed_;
 };

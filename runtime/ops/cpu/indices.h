@@ -60,8 +60,8 @@ inline std::vector<int64_t> tuple_offsets(const Tensor& data, const Tensor& indi
   ONNXGEN_CHECK(m >= 1 && m <= r - b, op, ": index tuples of length ", m, " do not fit data rank ", r,
                 " with batch_dims ", b);
   for (int64_t d = 0; d < b; ++d)
-    ONNXGEN_CHECK(data.dim(d) == indices.dim(d), op, ": batch dims of ", data.describe(), " and ",
-                  indices.describe(), " differ");
+    ONNXGEN_CHECK(data.dim(d) == indices.dim(d), op, ": batch dims of ", data.describe(), " and ", indices.describe(),
+                  " differ");
   const Shape& s = data.shape();
   const std::vector<int64_t> strides = strides_of(s);
   const int64_t tuples = indices.numel() / m;

@@ -1,5 +1,6 @@
 // NonZero and Compress: outputs whose size depends on the input's values.
 #include "runtime/exec/op_registry.h"
+#include "runtime/ops/cpu/numeric_or_bool.h"
 #include "runtime/ops/cpu/strided_copy.h"
 
 namespace onnxgen {
@@ -14,8 +15,7 @@ std::vector<int64_t> nonzero_positions(const Tensor& x) {
     for (int64_t i = 0; i < x.numel(); ++i)
       if (static_cast<compute_t<T>>(p[i]) != compute_t<T>(0)) out.push_back(i);
   };
-  if (x.dtype() == DataType::kBool) scan(bool{});
-  else dispatch_numeric(x.dtype(), scan);
+  dispatch_numeric_or_bool(x.dtype(), scan);
   return out;
 }
 
@@ -48,8 +48,8 @@ class Compress : public OpKernel {
   void compute(KernelContext& ctx) override {
     const Tensor& input = ctx.required(0);
     const Tensor& condition = ctx.required(1);
-    ONNXGEN_CHECK(condition.dtype() == DataType::kBool && condition.rank() == 1, "Compress: condition must be 1-D bool, got ",
-                  condition.describe());
+    ONNXGEN_CHECK(condition.dtype() == DataType::kBool && condition.rank() == 1,
+                  "Compress: condition must be 1-D bool, got ", condition.describe());
     // Without an axis the input is taken flat.
     const Tensor x = axis_ ? input : input.reshaped({input.numel()});
     const int64_t axis = axis_ ? normalize_axis(*axis_, static_cast<int64_t>(x.rank())) : 0;

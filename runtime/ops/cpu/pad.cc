@@ -24,9 +24,15 @@ std::vector<int64_t> axis_map(int64_t dim, int64_t begin, int64_t end, Mode mode
     int64_t i = o - begin;
     if (i < 0 || i >= dim) {
       switch (mode) {
-        case Mode::kConstant: i = kConstantCell; break;
-        case Mode::kEdge: i = std::clamp<int64_t>(i, 0, dim - 1); break;
-        case Mode::kWrap: i = ((i % dim) + dim) % dim; break;
+        case Mode::kConstant:
+          i = kConstantCell;
+          break;
+        case Mode::kEdge:
+          i = std::clamp<int64_t>(i, 0, dim - 1);
+          break;
+        case Mode::kWrap:
+          i = ((i % dim) + dim) % dim;
+          break;
         case Mode::kReflect:
           if (period == 0) {
             i = 0;

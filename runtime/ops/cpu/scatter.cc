@@ -48,11 +48,20 @@ void scatter_into_copy(KernelContext& ctx, const Tensor& data, const Tensor& upd
         const C a = static_cast<C>(dst[d + i]), b = static_cast<C>(src[s + i]);
         C r = a;
         switch (reduction) {
-          case Reduction::kAdd: r = static_cast<C>(a + b); break;
-          case Reduction::kMul: r = static_cast<C>(a * b); break;
-          case Reduction::kMax: r = std::max(a, b); break;
-          case Reduction::kMin: r = std::min(a, b); break;
-          case Reduction::kNone: break;
+          case Reduction::kAdd:
+            r = static_cast<C>(a + b);
+            break;
+          case Reduction::kMul:
+            r = static_cast<C>(a * b);
+            break;
+          case Reduction::kMax:
+            r = std::max(a, b);
+            break;
+          case Reduction::kMin:
+            r = std::min(a, b);
+            break;
+          case Reduction::kNone:
+            break;
         }
         dst[d + i] = T(r);
       }

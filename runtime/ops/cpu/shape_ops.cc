@@ -2,16 +2,11 @@
 #include <cmath>
 
 #include "runtime/exec/op_registry.h"
+#include "runtime/ops/cpu/numeric_or_bool.h"
 #include "runtime/ops/cpu/strided_copy.h"
 
 namespace onnxgen {
 namespace {
-
-Tensor int64_vector(const std::vector<int64_t>& v) {
-  Tensor t = Tensor::empty(DataType::kInt64, {static_cast<int64_t>(v.size())});
-  std::copy(v.begin(), v.end(), t.data<int64_t>());
-  return t;
-}
 
 class ShapeOp : public OpKernel {
  public:
@@ -24,8 +19,8 @@ class ShapeOp : public OpKernel {
     const int64_t rank = static_cast<int64_t>(s.size());
     auto clamp = [&](int64_t i) { return std::clamp<int64_t>(i < 0 ? i + rank : i, 0, rank); };
     const int64_t start = clamp(start_), end = clamp(end_);
-    ctx.set_output(0, int64_vector(start < end ? std::vector<int64_t>(s.begin() + start, s.begin() + end)
-                                               : std::vector<int64_t>{}));
+    ctx.set_output(0, int64_vector_tensor(start < end ? std::vector<int64_t>(s.begin() + start, s.begin() + end)
+                                                      : std::vector<int64_t>{}));
   }
 
  private:
@@ -76,14 +71,13 @@ class EyeLike : public OpKernel {
     ONNXGEN_CHECK(dtype != DataType::kString, "EyeLike: string output is not allowed");
     Tensor& y = ctx.allocate(0, dtype, x.shape());
     const int64_t rows = x.dim(0), cols = x.dim(1);
-    auto fill = [&](auto tag) {
+    fill_with(y, 0);
+    dispatch_numeric_or_bool(dtype, [&](auto tag) {
       using T = decltype(tag);
       T* out = y.data<T>();
-      std::fill(out, out + y.numel(), T(compute_t<T>(0)));
-      for (int64_t i = std::max<int64_t>(0, -k_); i < rows && i + k_ < cols; ++i) out[i * cols + i + k_] = T(compute_t<T>(1));
-    };
-    if (dtype == DataType::kBool) fill(bool{});
-    else dispatch_numeric(dtype, fill);
+      for (int64_t i = std::max<int64_t>(0, -k_); i < rows && i + k_ < cols; ++i)
+        out[i * cols + i + k_] = T(compute_t<T>(1));
+    });
   }
 
  private:
@@ -109,7 +103,8 @@ class Range : public OpKernel {
       const C first = static_cast<C>(start.data<T>()[0]), last = static_cast<C>(limit.data<T>()[0]),
               step = static_cast<C>(delta.data<T>()[0]);
       ONNXGEN_CHECK(step != C(0), "Range: delta is 0");
-      const double span = std::ceil((static_cast<double>(last) - static_cast<double>(first)) / static_cast<double>(step));
+      const double span =
+          std::ceil((static_cast<double>(last) - static_cast<double>(first)) / static_cast<double>(step));
       ONNXGEN_CHECK(!(span > double(int64_t{1} << 40)), "Range: ", span, " elements is too many");
       const int64_t n = span > 0 ? static_cast<int64_t>(span) : 0;
       Tensor& y = ctx.allocate(0, start.dtype(), {n});

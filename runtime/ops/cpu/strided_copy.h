@@ -19,11 +19,16 @@ template <class F>
 decltype(auto) dispatch_by_size(DataType dtype, F&& f) {
   if (dtype == DataType::kString) return f(std::string{});
   switch (is_supported(dtype) ? element_size(dtype) : 0) {
-    case 1: return f(uint8_t{});
-    case 2: return f(uint16_t{});
-    case 4: return f(uint32_t{});
-    case 8: return f(uint64_t{});
-    default: break;
+    case 1:
+      return f(uint8_t{});
+    case 2:
+      return f(uint16_t{});
+    case 4:
+      return f(uint32_t{});
+    case 8:
+      return f(uint64_t{});
+    default:
+      break;
   }
   fail("unsupported element type ", to_string(dtype));
 }
@@ -75,8 +80,10 @@ void strided_copy(const T* src, T* dst, const StridedView& view, ThreadPool& poo
     for (int64_t row = begin; row < end; ++row) {
       const T* in = src + s;
       T* out = dst + row * inner;
-      if (inner_stride == 1) std::copy(in, in + inner, out);
-      else if (inner_stride == 0) std::fill(out, out + inner, *in);
+      if (inner_stride == 1)
+        std::copy(in, in + inner, out);
+      else if (inner_stride == 0)
+        std::fill(out, out + inner, *in);
       else
         for (int64_t j = 0; j < inner; ++j) out[j] = in[j * inner_stride];
       for (size_t d = r - 1; d-- > 0;) {

@@ -35,7 +35,8 @@ __attribute__((target("avx2"))) void transpose8x8_avx2(const uint32_t* in, int64
   }
   for (int k = 0; k < 4; ++k) {
     _mm256_storeu_ps(reinterpret_cast<float*>(out + k * out_stride), _mm256_permute2f128_ps(r[k], r[k + 4], 0x20));
-    _mm256_storeu_ps(reinterpret_cast<float*>(out + (k + 4) * out_stride), _mm256_permute2f128_ps(r[k], r[k + 4], 0x31));
+    _mm256_storeu_ps(reinterpret_cast<float*>(out + (k + 4) * out_stride),
+                     _mm256_permute2f128_ps(r[k], r[k + 4], 0x31));
   }
 }
 

@@ -29,19 +29,21 @@ class Trilu : public OpKernel {
       const T* src = elements_of<T>(x);
       T* dst = mutable_elements_of<T>(y);
       const T& z = *elements_of<T>(zero);
-      ctx.pool().parallel_for(y.numel() / cols, std::max<int64_t>(1, (int64_t{1} << 14) / cols), [&](int64_t b, int64_t e) {
-        for (int64_t r = b; r < e; ++r) {
-          // Row i keeps columns [i + k, cols) of the upper triangle, [0, i + k + 1) of the lower.
-          const int64_t i = r % rows;
-          const int64_t first = upper_ ? std::clamp<int64_t>(i + k, 0, cols) : 0;
-          const int64_t last = upper_ ? cols : std::clamp<int64_t>(i + k + 1, 0, cols);
-          const T* in = src + r * cols;
-          T* out = dst + r * cols;
-          std::fill(out, out + first, z);
-          std::copy(in + first, in + last, out + first);
-          std::fill(out + last, out + cols, z);
-        }
-      });
+      ctx.pool().parallel_for(y.numel() / cols, std::max<int64_t>(1, (int64_t{1} << 14) / cols),
+                              [&](int64_t b, int64_t e) {
+                                for (int64_t r = b; r < e; ++r) {
+                                  // Row i keeps columns [i + k, cols) of the upper triangle, [0, i + k + 1) of the
+                                  // lower.
+                                  const int64_t i = r % rows;
+                                  const int64_t first = upper_ ? std::clamp<int64_t>(i + k, 0, cols) : 0;
+                                  const int64_t last = upper_ ? cols : std::clamp<int64_t>(i + k + 1, 0, cols);
+                                  const T* in = src + r * cols;
+                                  T* out = dst + r * cols;
+                                  std::fill(out, out + first, z);
+                                  std::copy(in + first, in + last, out + first);
+                                  std::fill(out + last, out + cols, z);
+                                }
+                              });
     });
   }
 

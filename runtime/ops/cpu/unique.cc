@@ -3,16 +3,11 @@
 #include <numeric>
 
 #include "runtime/exec/op_registry.h"
+#include "runtime/ops/cpu/numeric_or_bool.h"
 #include "runtime/ops/cpu/strided_copy.h"
 
 namespace onnxgen {
 namespace {
-
-Tensor int64_vector(const std::vector<int64_t>& v) {
-  Tensor t = Tensor::empty(DataType::kInt64, {static_cast<int64_t>(v.size())});
-  std::copy(v.begin(), v.end(), t.data<int64_t>());
-  return t;
-}
 
 class Unique : public OpKernel {
  public:
@@ -58,9 +53,10 @@ class Unique : public OpKernel {
         ++counts.back();
       }
     };
-    if (x.dtype() == DataType::kBool) group(bool{});
-    else if (x.dtype() == DataType::kString) group(std::string{});
-    else dispatch_numeric(x.dtype(), group);
+    if (x.dtype() == DataType::kString)
+      group(std::string{});
+    else
+      dispatch_numeric_or_bool(x.dtype(), group);
 
     // rank[g]: output position of group g.
     std::vector<int64_t> rank(firsts.size());
@@ -85,16 +81,18 @@ class Unique : public OpKernel {
       for (int64_t o = 0; o < outer; ++o)
         for (int64_t f : out_first) out = std::copy(src + (o * n + f) * inner, src + (o * n + f + 1) * inner, out);
     });
-    if (ctx.output_wanted(1)) ctx.set_output(1, int64_vector(out_first));
-    if (ctx.output_wanted(2)) ctx.set_output(2, int64_vector(inverse));
-    if (ctx.output_wanted(3)) ctx.set_output(3, int64_vector(out_count));
+    if (ctx.output_wanted(1)) ctx.set_output(1, int64_vector_tensor(out_first));
+    if (ctx.output_wanted(2)) ctx.set_output(2, int64_vector_tensor(inverse));
+    if (ctx.output_wanted(3)) ctx.set_output(3, int64_vector_tensor(out_count));
   }
 
  private:
   template <class T>
   static bool compute_less(const T& a, const T& b) {
-    if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, bool>) return a < b;
-    else return static_cast<compute_t<T>>(a) < static_cast<compute_t<T>>(b);
+    if constexpr (std::is_same_v<T, std::string>)
+      return a < b;
+    else
+      return static_cast<compute_t<T>>(a) < static_cast<compute_t<T>>(b);
   }
 
   bool sorted_;
