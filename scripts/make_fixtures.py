@@ -51,7 +51,9 @@ def family_configs():
     """(family, transformers config class name, model class name, config kwargs)."""
     return [
         ("llama", "LlamaConfig", "LlamaForCausalLM", dict(COMMON)),
-        ("mistral", "MistralConfig", "MistralForCausalLM", dict(COMMON, sliding_window=4)),
+        # The model builder windows only layers that layer_types marks; Mistral windows them all.
+        ("mistral", "MistralConfig", "MistralForCausalLM",
+         dict(COMMON, sliding_window=4, layer_types=["sliding_attention"] * COMMON["num_hidden_layers"])),
         ("qwen2", "Qwen2Config", "Qwen2ForCausalLM", dict(COMMON, use_sliding_window=False)),
         ("qwen3", "Qwen3Config", "Qwen3ForCausalLM", dict(COMMON, head_dim=16)),
         ("phi3", "Phi3Config", "Phi3ForCausalLM", dict(COMMON, original_max_position_embeddings=256)),
