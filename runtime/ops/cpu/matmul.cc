@@ -6,12 +6,18 @@
 namespace onnxgen {
 namespace {
 
+// Weight matrices run to millions of elements, so the conversions are split across the pool.
+template <class From, class To>
+void convert(const From* src, To* dst, int64_t n, ThreadPool& pool) {
+  pool.parallel_for(n, 1 << 16, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) dst[i] = static_cast<To>(src[i]);
+  });
+}
+
 template <class T>
-Tensor widen_to_float(const Tensor& t) {
+Tensor widen_to_float(const Tensor& t, ThreadPool& pool) {
   Tensor out = Tensor::empty(DataType::kFloat, t.shape());
-  const T* src = t.data<T>();
-  float* dst = out.data<float>();
-  for (int64_t i = 0; i < t.numel(); ++i) dst[i] = static_cast<float>(src[i]);
+  convert(t.data<T>(), out.data<float>(), t.numel(), pool);
   return out;
 }
 
@@ -30,12 +36,10 @@ class MatMul : public OpKernel {
       if constexpr (std::is_same_v<T, float>) {
         batched_gemm(d.problem, a.data<float>(), b.data<float>(), y.data<float>());
       } else if constexpr (std::is_same_v<compute_t<T>, float>) {
-        const Tensor wa = widen_to_float<T>(a), wb = widen_to_float<T>(b);
+        const Tensor wa = widen_to_float<T>(a, ctx.pool()), wb = widen_to_float<T>(b, ctx.pool());
         Tensor wide = Tensor::empty(DataType::kFloat, d.out_shape);
         batched_gemm(d.problem, wa.data<float>(), wb.data<float>(), wide.data<float>());
-        const float* src = wide.data<float>();
-        T* dst = y.data<T>();
-        for (int64_t i = 0; i < y.numel(); ++i) dst[i] = static_cast<T>(src[i]);
+        convert(wide.data<float>(), y.data<T>(), y.numel(), ctx.pool());
       } else {
         batched_gemm_generic<T>(d.problem, a.data<T>(), b.data<T>(), y.data<T>(), ctx.pool());
       }
