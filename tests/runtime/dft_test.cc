@@ -24,6 +24,15 @@ TEST(DFT, OnesidedKeepsHalfTheBinsAndInverseRoundTrips) {
   expect_near(values_of<float>(back[0]), {1, 0, 3, 0});
 }
 
+TEST(DFT, Opset20TakesTheAxisAsAnInputDefaultingToTheLastSignalAxis) {
+  // [2 signals of length 2] along axis 1 (= -2): [1, 3] -> [4, -2], [0, 1] -> [1, -1].
+  Tensor x = make_tensor<float>({2, 2, 1}, {1, 3, 0, 1});
+  auto out = run_node("DFT", {x}, {}, 1, 20);
+  expect_near(values_of<float>(out[0]), {4, 0, -2, 0, 1, 0, -1, 0});
+  auto along0 = run_node("DFT", {x, Tensor(), Tensor::scalar<int64_t>(0)}, {}, 1, 20);
+  expect_near(values_of<float>(along0[0]), {1, 0, 4, 0, 1, 0, 2, 0});
+}
+
 TEST(STFT, FramesTheSignal) {
   auto out = run_node("STFT", {make_tensor<float>({1, 4, 1}, {1, 1, 2, 2}), Tensor::scalar<int64_t>(2), Tensor(),
                                Tensor::scalar<int64_t>(2)});

@@ -1,4 +1,4 @@
-// DFT (opset 17-19, axis as an attribute) and STFT. Transforms are direct O(n^2) sums with a
+// DFT (axis an attribute in 17-19, an input from 20) and STFT. Transforms are direct O(n^2) sums with a
 // precomputed twiddle table, accumulated in double.
 #include <cmath>
 #include <numbers>
@@ -53,7 +53,8 @@ void check_signal(const Tensor& x) {
 class Dft : public OpKernel {
  public:
   explicit Dft(const KernelInit& init)
-      : axis_(init.attrs().get_int("axis", 1)),
+      : axis_input_(init.opset >= 20),
+        axis_(init.attrs().get_int("axis", 1)),
         inverse_(init.attrs().get_int("inverse", 0) != 0),
         onesided_(init.attrs().get_int("onesided", 0) != 0) {}
 
@@ -61,7 +62,9 @@ class Dft : public OpKernel {
     const Tensor& x = ctx.required(0);
     check_signal(x);
     const int64_t rank = static_cast<int64_t>(x.rank());
-    const int64_t axis = normalize_axis(axis_, rank - 1);
+    const int64_t axis =
+        normalize_axis(axis_input_ ? (ctx.input(2) ? int_scalar(*ctx.input(2), "axis") : -2) : axis_, rank);
+    ONNXGEN_CHECK(axis < rank - 1, "axis must not be the trailing (real, imaginary) dim");
     const int64_t in_len = x.dim(axis);
     const int64_t n = ctx.input(1) ? int_scalar(*ctx.input(1), "dft_length") : in_len;
     ONNXGEN_CHECK(n > 0, "dft_length must be positive, got ", n);
@@ -99,6 +102,7 @@ class Dft : public OpKernel {
   }
 
  private:
+  bool axis_input_;
   int64_t axis_;
   bool inverse_;
   bool onesided_;
@@ -160,7 +164,7 @@ class Stft : public OpKernel {
 
 }  // namespace
 
-ONNXGEN_REGISTER_KERNEL("", "DFT", 17, 19, Dft);
+ONNXGEN_REGISTER_KERNEL("", "DFT", 17, ONNXGEN_LATEST, Dft);
 ONNXGEN_REGISTER_KERNEL("", "STFT", 17, ONNXGEN_LATEST, Stft);
 
 }  // namespace onnxgen
