@@ -14,6 +14,7 @@ Exit status: 0 when every compared value is within tolerance, 1 otherwise.
 """
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -168,13 +169,15 @@ def main():
         if vi.name in ours and vi.name in ort_values:
             r = diff(ours[vi.name], np.asarray(ort_values[vi.name]))
             print(f"output {vi.name}: " + (r if isinstance(r, str) else f"max abs diff {r[0]:.3g}, relative {r[1]:.3g}"))
-    print(f"compared {compared} values; work dir {work}")
+    print(f"compared {compared} values; inputs, outputs and dumps in {work}")
     if first_bad:
         print(f"FIRST DIVERGENCE: {first_bad}")
         return 1
     if proc.returncode != 0:
         return 1
     print("onnxgen matches ONNX Runtime")
+    if not args.keep:
+        shutil.rmtree(work)
     return 0
 
 
