@@ -169,7 +169,9 @@ def main():
         if vi.name in ours and vi.name in ort_values:
             r = diff(ours[vi.name], np.asarray(ort_values[vi.name]))
             print(f"output {vi.name}: " + (r if isinstance(r, str) else f"max abs diff {r[0]:.3g}, relative {r[1]:.3g}"))
-    print(f"compared {compared} values; inputs, outputs and dumps in {work}")
+    print(f"compared {compared} values")
+    if first_bad or proc.returncode != 0 or args.keep:
+        print(f"inputs, outputs and dumps kept in {work}")
     if first_bad:
         print(f"FIRST DIVERGENCE: {first_bad}")
         return 1
