@@ -141,6 +141,8 @@ def main():
 
     # int4 weights: the parity suite's 1e-3 (ORT may quantise activations, accuracy_level 4).
     quantized = any(n.op_type == "MatMulNBits" for n in model.graph.node)
+    known_shapes = {i.name: list(i.dims) for i in header.graph.initializer}
+    known_shapes.update({n: list(v.shape) for n, v in list(feeds.items()) + list(ort_values.items())})
     first_bad, compared = None, 0
     for node in model.graph.node:
         for name in node.output:
@@ -157,8 +159,7 @@ def main():
             tol = args.tol if args.tol is not None else TOLERANCE.get(want.dtype, 0.0) * (10 if quantized else 1)
             if isinstance(r, str) or r[1] > tol:
                 if first_bad is None:
-                    shapes = ", ".join(f"{i}:{list(ort_values[i].shape) if i in ort_values else '?'}"
-                                       for i in node.input if i)
+                    shapes = ", ".join(f"{i}:{known_shapes.get(i, '?')}" for i in node.input if i)
                     detail = r if isinstance(r, str) else (
                         f"max abs diff {r[0]:.3g} (relative {r[1]:.3g} > {tol:g}) at flat index {r[2]}: "
                         f"onnxgen {ours[name].ravel()[r[2]]} vs ORT {want.ravel()[r[2]]}")
