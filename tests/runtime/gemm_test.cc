@@ -20,6 +20,14 @@ TEST(Gemm, WithoutCAndInDouble) {
   EXPECT_EQ(values_of<double>(out[0]), (std::vector<double>{11}));
 }
 
+TEST(Gemm, HalfPrecisionAccumulatesOntoC) {
+  auto h = [](float v) { return Float16(v); };
+  Tensor a = make_tensor<Float16>({1, 2}, {h(1), h(2)});
+  Tensor b = make_tensor<Float16>({2, 1}, {h(3), h(4)});
+  auto out = run_node("Gemm", {a, b, make_tensor<Float16>({1}, {h(1)})}, {{"beta", float_attr(2)}});
+  EXPECT_EQ(static_cast<float>(values_of<Float16>(out[0])[0]), 13.0f);
+}
+
 TEST(Gemm, BadShapesThrow) {
   Tensor a = make_tensor<float>({2, 2}, {1, 2, 3, 4});
   EXPECT_THROW(run_node("Gemm", {a, make_tensor<float>({3, 1}, {1, 2, 3})}), Error);

@@ -1,7 +1,7 @@
 #pragma once
 // The matrix product behind MatMul, Gemm and Einsum: C[b] = alpha * op(A[b]) * op(B[b]) + beta * C[b]
-// over a numpy-broadcast batch. Float32 runs on oneDNN with primitives cached per problem;
-// other element types run a plain blocked loop in their compute precision.
+// over a numpy-broadcast batch. Float32 runs on oneDNN with primitives cached per problem, half
+// types widen to it, and the other element types run a plain loop in their compute precision.
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -60,6 +60,33 @@ void batched_gemm_generic(const GemmProblem& p, const T* a, const T* b, T* c, Th
       }
     }
   });
+}
+
+// Element-wise type conversion split across the pool: weight matrices run to millions of elements.
+template <class From, class To>
+void convert_elements(const From* src, To* dst, int64_t n, ThreadPool& pool) {
+  pool.parallel_for(n, 1 << 16, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) dst[i] = static_cast<To>(src[i]);
+  });
+}
+
+// Any numeric T: float32 on oneDNN, half types widened to float32 around it, the rest generic.
+template <class T>
+void batched_gemm_any(const GemmProblem& p, const T* a, const T* b, T* c, ThreadPool& pool) {
+  if constexpr (std::is_same_v<T, float>) {
+    batched_gemm(p, a, b, c);
+  } else if constexpr (std::is_same_v<compute_t<T>, float>) {
+    const int64_t na = num_elements(p.batch_a) * p.m * p.k, nb = num_elements(p.batch_b) * p.k * p.n;
+    const int64_t nc = num_elements(p.batch_c) * p.m * p.n;
+    std::vector<float> wa(static_cast<size_t>(na)), wb(static_cast<size_t>(nb)), wc(static_cast<size_t>(nc));
+    convert_elements(a, wa.data(), na, pool);
+    convert_elements(b, wb.data(), nb, pool);
+    if (p.beta != 0) convert_elements(c, wc.data(), nc, pool);
+    batched_gemm(p, wa.data(), wb.data(), wc.data());
+    convert_elements(wc.data(), c, nc, pool);
+  } else {
+    batched_gemm_generic<T>(p, a, b, c, pool);
+  }
 }
 
 }  // namespace onnxgen

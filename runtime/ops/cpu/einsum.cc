@@ -194,8 +194,7 @@ class Einsum : public OpKernel {
     strided_copy(x.tensor, a, va, pool);
     strided_copy(y.tensor, bm, vb, pool);
     Operand r{Tensor::empty(x.tensor.dtype(), {b, p.m, p.n}), {}};
-    if constexpr (std::is_same_v<T, float>) batched_gemm(p, a.data<float>(), bm.data<float>(), r.tensor.data<float>());
-    else batched_gemm_generic<T>(p, a.data<T>(), bm.data<T>(), r.tensor.data<T>(), pool);
+    batched_gemm_any<T>(p, a.data<T>(), bm.data<T>(), r.tensor.data<T>(), pool);
     r.labels = concat(batch, left, right);
     Shape shape;
     for (int l : r.labels) shape.push_back(sizes.at(l));

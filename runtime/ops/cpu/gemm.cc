@@ -36,8 +36,7 @@ class Gemm : public OpKernel {
     if (p.beta != 0) broadcast_into(*c, y, ctx.pool());
     dispatch_numeric(a.dtype(), [&](auto tag) {
       using T = decltype(tag);
-      if constexpr (std::is_same_v<T, float>) batched_gemm(p, a.data<float>(), b.data<float>(), y.data<float>());
-      else batched_gemm_generic<T>(p, a.data<T>(), b.data<T>(), y.data<T>(), ctx.pool());
+      batched_gemm_any<T>(p, a.data<T>(), b.data<T>(), y.data<T>(), ctx.pool());
     });
   }
 

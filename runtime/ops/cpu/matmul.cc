@@ -1,25 +1,9 @@
-// MatMul: float32 on oneDNN; half types widen to float32 around it; the other numeric types
-// use the generic product.
+// MatMul: numpy.matmul semantics over the shared batched GEMM.
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/matmul_dims.h"
 
 namespace onnxgen {
 namespace {
-
-// Weight matrices run to millions of elements, so the conversions are split across the pool.
-template <class From, class To>
-void convert(const From* src, To* dst, int64_t n, ThreadPool& pool) {
-  pool.parallel_for(n, 1 << 16, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) dst[i] = static_cast<To>(src[i]);
-  });
-}
-
-template <class T>
-Tensor widen_to_float(const Tensor& t, ThreadPool& pool) {
-  Tensor out = Tensor::empty(DataType::kFloat, t.shape());
-  convert(t.data<T>(), out.data<float>(), t.numel(), pool);
-  return out;
-}
 
 class MatMul : public OpKernel {
  public:
@@ -33,16 +17,7 @@ class MatMul : public OpKernel {
     Tensor& y = ctx.allocate(0, a.dtype(), d.out_shape);
     dispatch_numeric(a.dtype(), [&](auto tag) {
       using T = decltype(tag);
-      if constexpr (std::is_same_v<T, float>) {
-        batched_gemm(d.problem, a.data<float>(), b.data<float>(), y.data<float>());
-      } else if constexpr (std::is_same_v<compute_t<T>, float>) {
-        const Tensor wa = widen_to_float<T>(a, ctx.pool()), wb = widen_to_float<T>(b, ctx.pool());
-        Tensor wide = Tensor::empty(DataType::kFloat, d.out_shape);
-        batched_gemm(d.problem, wa.data<float>(), wb.data<float>(), wide.data<float>());
-        convert(wide.data<float>(), y.data<T>(), y.numel(), ctx.pool());
-      } else {
-        batched_gemm_generic<T>(d.problem, a.data<T>(), b.data<T>(), y.data<T>(), ctx.pool());
-      }
+      batched_gemm_any<T>(d.problem, a.data<T>(), b.data<T>(), y.data<T>(), ctx.pool());
     });
   }
 };
