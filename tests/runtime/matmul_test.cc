@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "tests/runtime/test_graphs.h"
 
 namespace onnxgen::testing {
@@ -34,6 +36,22 @@ TEST(MatMul, IntegerAndHalfTypes) {
   auto h = run_node("MatMul", {make_tensor<Float16>({1, 2}, {Float16(0.5f), Float16(2)}),
                                make_tensor<Float16>({2, 1}, {Float16(4), Float16(1)})});
   EXPECT_EQ(static_cast<float>(values_of<Float16>(h[0])[0]), 4.0f);
+}
+
+TEST(MatMul, SameShapeFromSeveralThreads) {
+  // The oneDNN primitive for a shape is cached and shared, so threads run the same primitive.
+  const int64_t m = 32, k = 512, n = 16;
+  Tensor a = make_tensor<float>({m, k}, std::vector<float>(m * k, 1.0f));
+  Tensor b = make_tensor<float>({k, n}, std::vector<float>(k * n, 0.5f));
+  std::vector<std::thread> threads;
+  std::vector<int> bad(4, 0);
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int r = 0; r < 10; ++r)
+        for (float v : values_of<float>(run_node("MatMul", {a, b})[0])) bad[t] += v != 256.0f;
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(bad, (std::vector<int>{0, 0, 0, 0}));
 }
 
 TEST(MatMul, MismatchedInnerDimensionThrows) {

@@ -1,6 +1,8 @@
 #include "runtime/ops/cpu/batched_gemm.h"
 
+#include <algorithm>
 #include <bit>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 
@@ -55,6 +57,9 @@ class PrimitiveCache {
 
   static CachedMatMul build(const GemmProblem& p) {
     dnnl::primitive_attr attr;
+    // Cached primitives run on whichever thread calls, and oneDNN's own scratchpad may only be
+    // used from the creating thread, so each call passes a scratchpad of its thread's.
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     if (p.alpha != 1) attr.set_output_scales(0, {p.alpha});
     if (p.beta != 0) {
       dnnl::post_ops ops;
@@ -74,6 +79,23 @@ class PrimitiveCache {
 PrimitiveCache& primitive_cache() {
   static PrimitiveCache cache;
   return cache;
+}
+
+// A per-thread scratch buffer that only grows, 64-byte aligned as oneDNN prefers.
+void* thread_scratchpad(size_t bytes) {
+  struct Buffer {
+    void* data = nullptr;
+    size_t size = 0;
+    ~Buffer() { std::free(data); }
+  };
+  thread_local Buffer buffer;
+  if (bytes > buffer.size) {
+    std::free(buffer.data);
+    buffer.size = (bytes + 63) / 64 * 64;
+    buffer.data = std::aligned_alloc(64, buffer.size);
+    ONNXGEN_CHECK(buffer.data, "cannot allocate a ", buffer.size, "-byte GEMM scratchpad");
+  }
+  return buffer.data;
 }
 
 }  // namespace
@@ -110,8 +132,10 @@ void batched_gemm(const GemmProblem& p, const float* a, const float* b, float* c
   dnnl::memory ma(mm.pd.src_desc(), engine, const_cast<float*>(a));
   dnnl::memory mb(mm.pd.weights_desc(), engine, const_cast<float*>(b));
   dnnl::memory mc(mm.pd.dst_desc(), engine, c);
+  const dnnl::memory::desc scratch_desc = mm.pd.scratchpad_desc();
+  dnnl::memory scratch(scratch_desc, engine, thread_scratchpad(std::max<size_t>(1, scratch_desc.get_size())));
   thread_local dnnl::stream stream(engine);
-  mm.prim.execute(stream, {{DNNL_ARG_SRC, ma}, {DNNL_ARG_WEIGHTS, mb}, {DNNL_ARG_DST, mc}});
+  mm.prim.execute(stream, {{DNNL_ARG_SRC, ma}, {DNNL_ARG_WEIGHTS, mb}, {DNNL_ARG_DST, mc}, {DNNL_ARG_SCRATCHPAD, scratch}});
   stream.wait();
 }
 
