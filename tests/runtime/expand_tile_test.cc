@@ -27,6 +27,8 @@ TEST(Tile, RepeatsEachAxis) {
 TEST(Tile, RejectsWrongRepeats) {
   EXPECT_THROW(run_node("Tile", {make_tensor<int32_t>({2}, {1, 2}), make_tensor<int64_t>({2}, {1, 1})}), Error);
   EXPECT_THROW(run_node("Tile", {make_tensor<int32_t>({2}, {1, 2}), make_tensor<int64_t>({1}, {-1})}), Error);
+  EXPECT_THROW(run_node("Tile", {make_tensor<int32_t>({2}, {1, 2}), make_tensor<int64_t>({1}, {INT64_MAX / 2 + 1})}),
+               Error);
 }
 
 }  // namespace

@@ -37,6 +37,7 @@ TEST(Pad, RejectsBadArguments) {
   EXPECT_THROW(padded("constant", {0, 1}), Error);
   EXPECT_THROW(padded("constant", {0, -4, 0, 0}), Error);
   EXPECT_THROW(padded("mirror", {0, 1, 0, 1}), Error);
+  EXPECT_THROW(padded("constant", {0, INT64_MAX, 0, 1}), Error);
   EXPECT_THROW(run_node("Pad", {make_tensor<float>({0}, {}), pads({1, 1})}, {{"mode", string_attr("edge")}}), Error);
 }
 

@@ -36,6 +36,7 @@ TEST(Reshape, RejectsBadShapes) {
   EXPECT_THROW(run_node("Reshape", {iota_tensor({6}), i64({-1, -1})}), Error);
   EXPECT_THROW(run_node("Reshape", {iota_tensor({6}), i64({-2, -3})}), Error);
   EXPECT_THROW(run_node("Reshape", {iota_tensor({6}), i64({6, 0})}), Error);
+  EXPECT_THROW(run_node("Reshape", {make_tensor<float>({0}, {}), i64({INT64_MAX, 4, 0})}), Error);
 }
 
 TEST(Flatten, SplitsAtAxisIncludingNegativeAndZero) {

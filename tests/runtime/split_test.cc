@@ -29,6 +29,10 @@ TEST(Split, RejectsUnevenOrWrongSizes) {
   EXPECT_THROW(run_node("Split", {input()}, {{"axis", int_attr(1)}}, 2), Error);
   EXPECT_THROW(run_node("Split", {input(), make_tensor<int64_t>({2}, {2, 2})}, {{"axis", int_attr(1)}}, 2), Error);
   EXPECT_THROW(run_node("Split", {input(), make_tensor<int64_t>({2}, {6, -1})}, {{"axis", int_attr(1)}}, 2), Error);
+  // Sizes whose sum wraps around to the axis size must not pass as valid.
+  EXPECT_THROW(
+      run_node("Split", {input(), make_tensor<int64_t>({3}, {INT64_MAX, INT64_MAX, 7})}, {{"axis", int_attr(1)}}, 3),
+      Error);
 }
 
 }  // namespace

@@ -42,7 +42,9 @@ class Tile : public OpKernel {
       ONNXGEN_CHECK(repeats[d] >= 0, "Tile: negative repeat ", repeats[d]);
       view.shape.insert(view.shape.end(), {repeats[d], x.dim(d)});
       view.strides.insert(view.strides.end(), {0, in_strides[d]});
-      out_shape.push_back(repeats[d] * x.dim(d));
+      int64_t n = 0;
+      ONNXGEN_CHECK(!__builtin_mul_overflow(repeats[d], x.dim(d), &n), "Tile: repeat ", repeats[d], " is too large");
+      out_shape.push_back(n);
     }
     Tensor& y = ctx.allocate(0, x.dtype(), out_shape);
     strided_copy(x, y, view, ctx.pool());

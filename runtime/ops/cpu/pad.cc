@@ -15,7 +15,9 @@ constexpr int64_t kConstantCell = -1;
 
 // Source coordinate of output coordinates [0, dim + begin + end) on one axis.
 std::vector<int64_t> axis_map(int64_t dim, int64_t begin, int64_t end, Mode mode) {
-  const int64_t out = dim + begin + end;
+  int64_t out = 0;
+  ONNXGEN_CHECK(!__builtin_add_overflow(dim, begin, &out) && !__builtin_add_overflow(out, end, &out), "Pad: pads ",
+                begin, " and ", end, " are too large");
   ONNXGEN_CHECK(out >= 0, "Pad: pads ", begin, " and ", end, " remove more than the axis size ", dim);
   ONNXGEN_CHECK(mode == Mode::kConstant || dim > 0 || out == 0, "Pad: cannot pad an empty axis except with a constant");
   std::vector<int64_t> map(static_cast<size_t>(out));

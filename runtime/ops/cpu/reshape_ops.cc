@@ -40,7 +40,7 @@ class Reshape : public OpKernel {
         d = x.dim(i);
       }
       out[i] = d;
-      known *= d;
+      ONNXGEN_CHECK(!__builtin_mul_overflow(known, d, &known), "Reshape: requested shape is too large");
     }
     if (inferred >= 0) {
       ONNXGEN_CHECK(known != 0, "Reshape: cannot infer the -1 dimension next to a zero dimension");

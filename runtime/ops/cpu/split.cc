@@ -28,7 +28,7 @@ class Split : public OpKernel {
       sizes = ctx.input(1)->to_int64_vector();
     if (!sizes.empty()) {
       ONNXGEN_CHECK(static_cast<int64_t>(sizes.size()) == n, "Split: ", sizes.size(), " sizes for ", n, " outputs");
-      for (int64_t s : sizes) ONNXGEN_CHECK(s >= 0, "Split: negative size ", s);
+      for (int64_t s : sizes) ONNXGEN_CHECK(s >= 0 && s <= dim, "Split: size ", s, " does not fit axis size ", dim);
       ONNXGEN_CHECK(std::accumulate(sizes.begin(), sizes.end(), int64_t{0}) == dim, "Split: sizes do not add up to ",
                     dim);
     } else if (num_outputs_ > 0) {
