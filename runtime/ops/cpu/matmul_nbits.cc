@@ -2,7 +2,13 @@
 // K codes of `bits` bits (2, 4 or 8), packed low bits first into ceil(K / block_size) blocks of
 // block_size. Each (row, block) has a scale and a zero point (packed uint8 codes, or floats in
 // A's type; 2^(bits-1) when omitted): w = (code - zero_point) * scale. g_idx, when given, maps
-// each k to its block. accuracy_level is accepted; A stays float32 here.
+// each k to its block.
+//
+// accuracy_level 4 is ONNX Runtime's int8 compute: each block of A is quantised symmetrically to
+// int8 (scale max|a| / 127, round to nearest even) and the products are integer. That is a
+// different result (about 1% of max |y|), so it is reproduced here: the int8 values are exact in
+// float32, as are their sums with the codes, so the float dot kernels compute them exactly.
+// Other levels compute in float32.
 //
 // Decode (few rows of A) is a GEMV that never materialises W: per block it takes the dot product
 // of A with the raw codes and corrects for the zero point with the block's sum of A, which is the
@@ -11,6 +17,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "runtime/core/simd.h"
@@ -22,6 +29,7 @@ namespace onnxgen {
 namespace {
 
 constexpr int64_t kGemvMaxRows = 4;
+constexpr int64_t kInt8AccuracyLevel = 4;
 constexpr int64_t kSlabRows = 128;
 
 // Code i of a block packed at `bits` bits per code.
@@ -95,6 +103,7 @@ class MatMulNBits : public OpKernel {
     blocks_ = (k_ + block_ - 1) / block_;
     blob_ = block_ * bits_ / 8;
     avx2_ = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    int8_compute_ = a.get_int("accuracy_level", 0) == kInt8AccuracyLevel;
   }
 
   void compute(KernelContext& ctx) override {
@@ -124,8 +133,14 @@ class MatMulNBits : public OpKernel {
     const Tensor a = to_float32(a_in);
     const int64_t m = a.numel() / k_;
     const Weights w{b.data<uint8_t>(), scales.data<float>(), zero_points.data()};
-    if (m <= kGemvMaxRows && block_of_k.empty()) {
-      for (int64_t r = 0; r < m; ++r) gemv(ctx.pool(), w, a.data<float>() + r * k_, y.data<float>() + r * n_);
+    if (int8_compute_ && block_of_k.empty()) {
+      std::vector<float> quantized(static_cast<size_t>(k_)), a_scales(static_cast<size_t>(blocks_));
+      for (int64_t r = 0; r < m; ++r) {
+        quantize_row(a.data<float>() + r * k_, quantized.data(), a_scales.data());
+        gemv(ctx.pool(), w, quantized.data(), a_scales.data(), y.data<float>() + r * n_);
+      }
+    } else if (m <= kGemvMaxRows && block_of_k.empty()) {
+      for (int64_t r = 0; r < m; ++r) gemv(ctx.pool(), w, a.data<float>() + r * k_, nullptr, y.data<float>() + r * n_);
     } else {
       gemm(ctx.pool(), w, block_of_k, a.data<float>(), m, y.data<float>());
     }
@@ -182,7 +197,21 @@ class MatMulNBits : public OpKernel {
     return trivial ? std::vector<int64_t>{} : out;
   }
 
-  void gemv(ThreadPool& pool, const Weights& w, const float* a, float* y) const {
+  // Per block: q = round(a * 127 / max|a|), scale = max|a| / 127.
+  void quantize_row(const float* a, float* q, float* scales) const {
+    for (int64_t blk = 0; blk < blocks_; ++blk) {
+      const int64_t begin = blk * block_, len = std::min(block_, k_ - begin);
+      float amax = 0;
+      for (int64_t i = 0; i < len; ++i) amax = std::max(amax, std::fabs(a[begin + i]));
+      const float scale = amax / 127.0f;
+      const float inv = scale != 0 ? 1.0f / scale : 0.0f;
+      for (int64_t i = 0; i < len; ++i) q[begin + i] = std::nearbyint(a[begin + i] * inv);
+      scales[blk] = scale;
+    }
+  }
+
+  // y[r] = sum over blocks of scale * a_scale * (a . codes - zero_point * sum(a)); a_scales null: 1.
+  void gemv(ThreadPool& pool, const Weights& w, const float* a, const float* a_scales, float* y) const {
     std::vector<float> block_sums(static_cast<size_t>(blocks_));
     for (int64_t blk = 0; blk < blocks_; ++blk) {
       const int64_t len = std::min(block_, k_ - blk * block_);
@@ -198,7 +227,8 @@ class MatMulNBits : public OpKernel {
           const int64_t len = std::min(block_, k_ - blk * block_);
           const float dot = dot_codes(a + blk * block_, row + blk * blob_, len, bits_, avx2_);
           const int64_t at = r * blocks_ + blk;
-          acc += w.scales[at] * (dot - w.zero_points[at] * block_sums[static_cast<size_t>(blk)]);
+          const float a_scale = a_scales ? a_scales[blk] : 1.0f;
+          acc += w.scales[at] * a_scale * (dot - w.zero_points[at] * block_sums[static_cast<size_t>(blk)]);
         }
         y[r] = acc;
       }
@@ -240,6 +270,7 @@ class MatMulNBits : public OpKernel {
   int64_t k_ = 0, n_ = 0, block_ = 0, blocks_ = 0, blob_ = 0;
   int bits_ = 4;
   bool avx2_ = false;
+  bool int8_compute_ = false;
 };
 
 }  // namespace

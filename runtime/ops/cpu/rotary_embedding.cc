@@ -66,6 +66,13 @@ void rotate_all(const RotaryGeometry& g, const float* x, float* y, int64_t rot_d
                     });
 }
 
+// Every id must name a row of the caches.
+void check_positions(const std::vector<int64_t>& ids, int64_t cache_rows) {
+  for (int64_t id : ids)
+    ONNXGEN_CHECK(id >= 0 && id < cache_rows, "RotaryEmbedding position id ", id, " outside the cache's ", cache_rows,
+                  " rows");
+}
+
 void check_caches(const Tensor& cos, const Tensor& sin, const Tensor& x, const char* op) {
   ONNXGEN_CHECK(cos.shape() == sin.shape(), op, " cos_cache ", cos.describe(), " and sin_cache ", sin.describe(),
                 " differ in shape");
@@ -103,7 +110,9 @@ class OnnxRotaryEmbedding : public OpKernel {
       ONNXGEN_CHECK(pos->rank() == 2 && pos->dim(0) == g.batch && pos->dim(1) == g.seq && !is_float(pos->dtype()),
                     "RotaryEmbedding position_ids must be integer [", g.batch, ", ", g.seq, "], got ", pos->describe());
       ONNXGEN_CHECK(cos.rank() == 2, "RotaryEmbedding caches must be 2-D with position_ids, got ", cos.describe());
-      const std::vector<int64_t> ids = checked_positions(*pos, cos.dim(0));
+      std::vector<int64_t> ids(static_cast<size_t>(pos->numel()));
+      for (int64_t i = 0; i < pos->numel(); ++i) ids[static_cast<size_t>(i)] = pos->to_int64(i);
+      check_positions(ids, cos.dim(0));
       rotate_all(g, x.data<float>(), y.data<float>(), rot, interleaved_, ctx.pool(), [&](int64_t b, int64_t si) {
         const int64_t p = ids[static_cast<size_t>(b * g.seq + si)];
         return std::pair{c + p * half, s + p * half};
@@ -117,17 +126,6 @@ class OnnxRotaryEmbedding : public OpKernel {
       });
     }
     finish_float_output(y, y_out);
-  }
-
-  static std::vector<int64_t> checked_positions(const Tensor& pos, int64_t cache_rows) {
-    std::vector<int64_t> ids(static_cast<size_t>(pos.numel()));
-    for (int64_t i = 0; i < pos.numel(); ++i) {
-      ids[static_cast<size_t>(i)] = pos.to_int64(i);
-      ONNXGEN_CHECK(ids[static_cast<size_t>(i)] >= 0 && ids[static_cast<size_t>(i)] < cache_rows,
-                    "RotaryEmbedding position id ", ids[static_cast<size_t>(i)], " outside the cache's ", cache_rows,
-                    " rows");
-    }
-    return ids;
   }
 
  private:
@@ -159,16 +157,14 @@ class ContribRotaryEmbedding : public OpKernel {
     // [B, S] ids, or one start position for every batch.
     std::vector<int64_t> ids(static_cast<size_t>(g.batch * g.seq));
     ONNXGEN_CHECK(!is_float(pos.dtype()), "RotaryEmbedding position_ids must be integers");
-    if (pos.numel() == 1 && !(pos.rank() == 2 && g.batch * g.seq == 1)) {
+    if (pos.numel() == 1) {
       for (size_t i = 0; i < ids.size(); ++i) ids[i] = pos.to_int64(0) + static_cast<int64_t>(i) % g.seq;
     } else {
       ONNXGEN_CHECK(pos.rank() == 2 && pos.dim(0) == g.batch && pos.dim(1) == g.seq, "RotaryEmbedding position_ids must be [",
                     g.batch, ", ", g.seq, "] or [1], got ", pos.describe());
       for (size_t i = 0; i < ids.size(); ++i) ids[i] = pos.to_int64(static_cast<int64_t>(i));
     }
-    for (int64_t id : ids)
-      ONNXGEN_CHECK(id >= 0 && id < cos_in.dim(0), "RotaryEmbedding position id ", id, " outside the cache's ",
-                    cos_in.dim(0), " rows");
+    check_positions(ids, cos_in.dim(0));
     const Tensor x = to_float32(x_in), cos = to_float32(cos_in), sin = to_float32(sin_in);
     Tensor& y_out = ctx.allocate(0, x_in.dtype(), x_in.shape());
     const Tensor y = float_workspace(y_out);
