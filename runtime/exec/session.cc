@@ -7,8 +7,9 @@ Session::Session(const std::string& model_path, SessionOptions options)
 
 namespace {
 
-// The newest default-domain opset whose operator set this runtime knows (ONNX 1.18+).
-constexpr int64_t kNewestKnownOpset = 24;
+// The newest default-domain opset whose changes the kernels implement (ONNX 1.20); a newer
+// model may rely on semantics they do not have.
+constexpr int64_t kNewestKnownOpset = 25;
 
 }  // namespace
 
