@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 
+#include "runtime/ops/cpu/convert.h"
 #include "runtime/ops/cpu/unary_op.h"
 #include "runtime/ops/cpu/vector_math.h"
 
@@ -138,9 +139,8 @@ class Shrink {
   template <class T>
   auto fn() const {
     return lift<T>([l = double{lambd_}, b = double{bias_}](auto x) {
-      using C = decltype(x);
       const double v = static_cast<double>(x);
-      return static_cast<C>(v < -l ? v + b : (v > l ? v - b : 0.0));
+      return convert_element<decltype(x)>(v < -l ? v + b : (v > l ? v - b : 0.0));
     });
   }
 

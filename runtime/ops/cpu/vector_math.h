@@ -51,17 +51,19 @@ inline float exp_approx(float x) {
   // inf) need no special case.
   const int32_t n1 = n >> 1;
   const int32_t n2 = n - n1;
-  return er * std::bit_cast<float>((n1 + 127) << 23) * std::bit_cast<float>((n2 + 127) << 23);
+  return er * std::bit_cast<float>(static_cast<uint32_t>(n1 + 127) << 23) *
+         std::bit_cast<float>(static_cast<uint32_t>(n2 + 127) << 23);
 }
 
 inline float log_approx(float x) {
   using namespace vector_math_detail;
   const bool subnormal = x < std::numeric_limits<float>::min();
   const float xs = select(subnormal, x * 8388608.0f, x);  // 2^23 brings subnormals into the normal range
-  const int32_t bits = std::bit_cast<int32_t>(xs);
+  // Unsigned bit arithmetic: negative inputs (NaN results) must not overflow a signed int.
+  const uint32_t bits = std::bit_cast<uint32_t>(xs);
   // x = m * 2^e with m in [sqrt(1/2), sqrt(2)), so |log m| is small on both sides of 1.
-  const int32_t e = (bits - 0x3F3504F3) >> 23;
-  const float m = std::bit_cast<float>(bits - (e << 23));
+  const int32_t e = static_cast<int32_t>(bits - 0x3F3504F3u) >> 23;
+  const float m = std::bit_cast<float>(bits - (static_cast<uint32_t>(e) << 23));
   const float ef = static_cast<float>(e) - select(subnormal, 23.0f, 0.0f);
   // log m = 2 atanh(s) with s = (m - 1) / (m + 1), |s| <= 0.172: the odd series converges fast.
   const float f = m - 1.0f;
