@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 #include "tests/runtime/test_graphs.h"
 
 namespace onnxgen::testing {
@@ -28,6 +31,15 @@ TEST(Unique, RowsAlongAxis) {
 TEST(Unique, Strings) {
   auto out = run_node("Unique", {make_tensor<std::string>({3}, {"b", "a", "b"})});
   EXPECT_EQ(values_of<std::string>(out[0]), (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(Unique, NaNsSortLastAsOneValue) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  auto out = run_node("Unique", {make_tensor<float>({4}, {nan, 1, nan, 0})}, {}, 4);
+  ASSERT_EQ(out[0].shape(), (Shape{3}));
+  EXPECT_EQ(values_of<float>(out[0])[0], 0);
+  EXPECT_TRUE(std::isnan(values_of<float>(out[0])[2]));
+  EXPECT_EQ(values_of<int64_t>(out[3]), (std::vector<int64_t>{1, 1, 2}));
 }
 
 TEST(Unique, RejectsBadAxis) {

@@ -1,5 +1,6 @@
 // Unique: the distinct elements (or slices along an axis) of the input, sorted or in order of
 // first occurrence, with the first-occurrence index, the inverse mapping and the counts.
+#include <cmath>
 #include <numeric>
 
 #include "runtime/exec/op_registry.h"
@@ -87,12 +88,18 @@ class Unique : public OpKernel {
   }
 
  private:
+  // A strict weak order for sorting: NaNs sort last and equal to each other, as NumPy's unique
+  // does, instead of breaking the order (which sorting may not survive).
   template <class T>
   static bool compute_less(const T& a, const T& b) {
-    if constexpr (std::is_same_v<T, std::string>)
+    if constexpr (std::is_same_v<T, std::string>) {
       return a < b;
-    else
-      return static_cast<compute_t<T>>(a) < static_cast<compute_t<T>>(b);
+    } else {
+      const auto x = static_cast<compute_t<T>>(a), y = static_cast<compute_t<T>>(b);
+      if constexpr (std::is_floating_point_v<decltype(x)>)
+        if (std::isnan(x) || std::isnan(y)) return !std::isnan(x);
+      return x < y;
+    }
   }
 
   bool sorted_;
