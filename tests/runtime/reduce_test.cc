@@ -52,6 +52,16 @@ TEST(ReduceL2AndLogSumExp, FinishTheFold) {
             (std::vector<int64_t>{24}));
 }
 
+TEST(ReduceMaxMin, BoolIsAnyAndAll) {
+  Tensor x = make_tensor<bool>({2, 2}, {true, false, false, false});
+  auto any = run_node("ReduceMax", {x, make_tensor<int64_t>({1}, {1})}, {{"keepdims", int_attr(0)}}, 1, 20);
+  EXPECT_EQ(any[0].describe(), "bool[2]");
+  EXPECT_EQ(values_of<bool>(any[0]), (std::vector<bool>{true, false}));
+  auto all = run_node("ReduceMin", {x}, {{"keepdims", int_attr(0)}}, 1, 20);
+  EXPECT_EQ(values_of<bool>(all[0]), (std::vector<bool>{false}));
+  EXPECT_THROW(run_node("ReduceSum", {x}, {}, 1, 13), Error);
+}
+
 TEST(Reduce, BadAxisThrows) {
   Tensor x = make_tensor<float>({2, 3}, {1, 2, 3, 4, 5, 6});
   EXPECT_THROW(run_node("ReduceSum", {x, make_tensor<int64_t>({1}, {2})}), Error);

@@ -26,6 +26,7 @@ template <class T>
 struct SumOp {
   using A = acc_t<T>;
   static constexpr RowFold kRow = RowFold::kSum;
+  static constexpr bool kTakesBool = false;
   static A init() { return A(0); }
   static A map(compute_t<T> x) { return x; }
   static A combine(A a, A b) { return a + b; }
@@ -59,6 +60,7 @@ template <class T>
 struct L2Op {
   using A = real_acc_t<T>;
   static constexpr RowFold kRow = RowFold::kSumSquares;
+  static constexpr bool kTakesBool = false;
   static A init() { return A(0); }
   static A map(compute_t<T> x) { return static_cast<A>(x) * static_cast<A>(x); }
   static A combine(A a, A b) { return a + b; }
@@ -69,6 +71,7 @@ template <class T>
 struct LogSumOp {
   using A = real_acc_t<T>;
   static constexpr RowFold kRow = RowFold::kSum;
+  static constexpr bool kTakesBool = false;
   static A init() { return A(0); }
   static A map(compute_t<T> x) { return x; }
   static A combine(A a, A b) { return a + b; }
@@ -85,6 +88,7 @@ template <class T>
 struct LogSumExpOp {
   using A = ShiftedExpSum;
   static constexpr RowFold kRow = RowFold::kNone;
+  static constexpr bool kTakesBool = false;
   static A init() { return {-std::numeric_limits<double>::infinity(), 0}; }
   static A map(compute_t<T> x) { return {static_cast<double>(x), 1}; }
   static A combine(A a, A b) {
@@ -100,6 +104,7 @@ template <class T>
 struct ProdOp {
   using A = acc_t<T>;
   static constexpr RowFold kRow = RowFold::kNone;
+  static constexpr bool kTakesBool = false;
   static A init() { return A(1); }
   static A map(compute_t<T> x) { return x; }
   static A combine(A a, A b) { return a * b; }
@@ -117,6 +122,7 @@ template <class T, bool kMax>
 struct ExtremeOp {
   using A = acc_t<T>;
   static constexpr RowFold kRow = kMax ? RowFold::kMax : RowFold::kMin;
+  static constexpr bool kTakesBool = true;  // opset 20: max is any, min is all
   static A init() { return extreme_start<A, kMax>(); }
   static A map(compute_t<T> x) { return x; }
   // NaN wins, as in numpy.
@@ -238,6 +244,12 @@ void reduce(const Tensor& x, Tensor& y, const std::vector<bool>& mask, ThreadPoo
   fold_rows<Op>(gathered.data<T>(), dst, {y.numel(), extent, 1}, pool);
 }
 
+// A bool tensor's storage read as uint8 0/1, where max and min are any and all.
+Tensor byte_view(const Tensor& t) {
+  const size_t offset = static_cast<size_t>(static_cast<char*>(t.raw()) - static_cast<char*>(t.buffer()->data()));
+  return Tensor(DataType::kUInt8, t.shape(), t.buffer(), offset);
+}
+
 template <template <class> class Op, bool kAxesFromInput>
 class Reduce : public OpKernel {
  public:
@@ -264,6 +276,11 @@ class Reduce : public OpKernel {
     const int64_t rank = static_cast<int64_t>(x.rank());
     std::vector<bool> mask = reduced_axes_mask(axes, rank);
     Tensor& y = ctx.allocate(0, x.dtype(), reduced_shape(x.shape(), mask, keepdims_));
+    if (x.dtype() == DataType::kBool && Op<uint8_t>::kTakesBool) {
+      Tensor bytes = byte_view(y);
+      reduce<Op, uint8_t>(byte_view(x), bytes, mask, ctx.pool());
+      return;
+    }
     dispatch_numeric(x.dtype(), [&](auto tag) {
       using T = decltype(tag);
       reduce<Op, T>(x, y, mask, ctx.pool());
