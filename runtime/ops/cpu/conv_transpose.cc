@@ -78,11 +78,10 @@ class ConvTranspose : public OpKernel {
       if (!output_shape_.empty()) wanted = output_shape_[output_shape_.size() - rank + i];
       else if (attrs_.auto_pad == "SAME_UPPER" || attrs_.auto_pad == "SAME_LOWER") wanted = g.output[i] * g.stride[i];
       if (wanted >= 0) {
-        // A negative total (output_shape beyond what the taps reach) pads the end with zeros.
-        const int64_t total = full - wanted;
-        const int64_t half = total >= 0 ? total / 2 : -((1 - total) / 2);  // floor division
-        g.pad_begin[i] = attrs_.auto_pad == "SAME_UPPER" ? half : total - half;
-        g.pad_end[i] = total - g.pad_begin[i];
+        const int64_t total = std::max<int64_t>(0, full - wanted);
+        g.pad_begin[i] = attrs_.auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+        // An output_shape beyond what the taps reach is filled with zeros at the end.
+        g.pad_end[i] = total - g.pad_begin[i] - std::max<int64_t>(0, wanted - full);
       } else if (attrs_.auto_pad == "VALID") {
         g.pad_begin[i] = g.pad_end[i] = 0;
       } else {

@@ -81,10 +81,12 @@ class TfIdfVectorizer : public OpKernel {
         std::vector<int64_t> tokens;
         for (int64_t j = 0; j < n; ++j) tokens.push_back(strings_ ? token_of(strings[p + j]) : ints[p + j]);
         ONNXGEN_CHECK(gram < static_cast<int64_t>(indexes.size()), "ngram_indexes has too few entries");
-        ONNXGEN_CHECK(indexes[gram] >= 0, "ngram_indexes must be non-negative, got ", indexes[gram]);
         ngrams_[tokens] = indexes[gram];
-        width_ = std::max(width_, indexes[gram] + 1);
       }
+    }
+    for (int64_t index : indexes) {
+      ONNXGEN_CHECK(index >= 0, "ngram_indexes must be non-negative, got ", index);
+      width_ = std::max(width_, index + 1);
     }
     ONNXGEN_CHECK(weights_.empty() || weights_.size() >= static_cast<size_t>(width_), "weights has too few entries");
   }
