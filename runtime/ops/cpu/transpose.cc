@@ -13,7 +13,7 @@
 namespace onnxgen {
 namespace {
 
-constexpr int64_t kTile = 16;
+constexpr int64_t kTile = 64;
 constexpr int64_t kMicro = 8;
 
 #if defined(__x86_64__)
