@@ -36,7 +36,8 @@ TEST_P(ChatGolden, RendersLikeReference) {
   std::cout << GetParam() << " chat: " << passed << "/" << total << " cases passed\n";
 }
 
-INSTANTIATE_TEST_SUITE_P(Shared, ChatGolden, ::testing::Values("llama3", "qwen3", "gemma3"));
+INSTANTIATE_TEST_SUITE_P(Shared, ChatGolden, ::testing::Values("llama3", "qwen3", "gemma3"),
+                         [](const auto& info) { return info.param; });
 
 // More conversations (tools, tool calls, reasoning, list content, errors) rendered by
 // transformers' apply_chat_template (scripts/tokenizer_make_chat_cases.py).

@@ -46,7 +46,8 @@ TEST_P(Fixture, MatchesRustTokenizers) {
 
 INSTANTIATE_TEST_SUITE_P(Own, Fixture,
                          ::testing::Values("byte_level_bpe", "tiktoken_style_bpe", "sentencepiece_bpe", "unigram",
-                                           "wordpiece", "mixed_pipeline", "whitespace_wordpiece"));
+                                           "wordpiece", "mixed_pipeline", "whitespace_wordpiece"),
+                         [](const auto& info) { return info.param; });
 
 TEST(FixtureSpecialTokens, ConfigOverridesPostProcessor) {
   const fs::path dir = fs::temp_directory_path() / "onnxgen_tok_config_test";

@@ -57,7 +57,8 @@ TEST_P(StreamFixture, ConcatenationEqualsDecode) {
 
 INSTANTIATE_TEST_SUITE_P(Own, StreamFixture,
                          ::testing::Values("byte_level_bpe", "tiktoken_style_bpe", "sentencepiece_bpe", "unigram",
-                                           "wordpiece", "whitespace_wordpiece"));
+                                           "wordpiece", "whitespace_wordpiece"),
+                         [](const auto& info) { return info.param; });
 
 TEST(StreamFixture, HoldsBackPartialCharacters) {
   const auto tok = Tokenizer::load(fs::path(ONNXGEN_TOKENIZER_TEST_DATA) / "fixtures" / "sentencepiece_bpe.json");
