@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <set>
 #include <sstream>
 #include <string>
@@ -35,6 +36,9 @@ struct Fixture {
   fs::path steps;        // holds step_<k>/
   std::string missing;   // why it cannot run here, if it cannot
 };
+
+// gtest names each test's parameter with this (and ctest shows it) instead of raw bytes.
+void PrintTo(const Fixture& f, std::ostream* os) { *os << f.name; }
 
 std::vector<Fixture> discover_fixtures() {
   std::vector<Fixture> out;
