@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "tests/runtime/test_graphs.h"
 
 namespace onnxgen::testing {
@@ -36,6 +38,12 @@ TEST(Upsample, NearestAsymmetricRepeats) {
 TEST(Resize, RejectsScalesAndSizesTogether) {
   EXPECT_THROW(run_node("Resize", {make_tensor<float>({1, 2}, {1, 2}), Tensor(), make_tensor<float>({2}, {1, 2}),
                                    make_tensor<int64_t>({2}, {1, 4})}),
+               Error);
+}
+
+TEST(Resize, RejectsNonFiniteScales) {
+  EXPECT_THROW(run_node("Resize", {make_tensor<float>({1, 2}, {1, 2}), Tensor(),
+                                   make_tensor<float>({2}, {1, std::numeric_limits<float>::infinity()})}),
                Error);
 }
 

@@ -183,7 +183,7 @@ class Resize : public OpKernel {
       ONNXGEN_CHECK(!sizes_in, "only one of scales and sizes may be given");
       ONNXGEN_CHECK(given.size() == axes.size(), "scales has ", given.size(), " values for ", axes.size(), " axes");
       for (size_t i = 0; i < axes.size(); ++i) {
-        ONNXGEN_CHECK(given[i] > 0, "scales must be positive, got ", given[i]);
+        ONNXGEN_CHECK(given[i] > 0 && std::isfinite(given[i]), "scales must be positive and finite, got ", given[i]);
         scales[axes[i]] = given[i];
         out[axes[i]] = static_cast<int64_t>(std::floor(given[i] * static_cast<double>(x.dim(axes[i]))));
       }
