@@ -8,7 +8,8 @@ namespace onnxgen {
 
 int64_t num_elements(const Shape& shape) {
   int64_t n = 1;
-  for (int64_t d : shape) n *= d;
+  for (int64_t d : shape)
+    if (__builtin_mul_overflow(n, d, &n)) fail("shape ", to_string(shape), " has more elements than int64 can count");
   return n;
 }
 

@@ -63,7 +63,13 @@ int64_t Tensor::to_int64(int64_t i) const {
   if (dtype_ == DataType::kBool) return static_cast<const bool*>(raw())[i];
   return dispatch_numeric(dtype_, [&](auto tag) -> int64_t {
     using T = decltype(tag);
-    return static_cast<int64_t>(static_cast<compute_t<T>>(static_cast<const T*>(raw())[i]));
+    auto v = static_cast<compute_t<T>>(static_cast<const T*>(raw())[i]);
+    if constexpr (std::is_floating_point_v<decltype(v)>) {
+      // Converting NaN or an out-of-range float to an integer is undefined behaviour.
+      if (!(v >= -9.2233720368547758e18 && v < 9.2233720368547758e18))
+        fail("value ", v, " of ", describe(), " is not representable as an integer");
+    }
+    return static_cast<int64_t>(v);
   });
 }
 

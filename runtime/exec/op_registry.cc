@@ -9,9 +9,13 @@ OpRegistry& OpRegistry::global() {
 
 bool OpRegistry::add(KernelDef def) {
   auto& list = defs_[def.domain + "::" + def.op_type];
+  auto range = [](const KernelDef& d) {
+    return str_cat(d.since_version, "-", d.until_version >= ONNXGEN_LATEST ? std::string("latest") : std::to_string(d.until_version));
+  };
   for (const auto& d : list)
     if (d.device == def.device && d.since_version <= def.until_version && def.since_version <= d.until_version)
-      throw Error(str_cat("kernel ", def.op_type, " registered twice for overlapping opsets"));
+      throw Error(str_cat("kernel '", def.domain.empty() ? "ai.onnx" : def.domain, "::", def.op_type, "' registered twice for ",
+                          to_string(def.device), " with overlapping opsets ", range(d), " and ", range(def)));
   list.push_back(std::move(def));
   return true;
 }
