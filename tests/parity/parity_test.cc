@@ -130,7 +130,8 @@ Outcome run_fixture(const Fixture& f) {
       }
     }
   } catch (const std::exception& e) {
-    o.failure = std::string("error: ") + e.what();
+    // An earlier mismatch usually explains the error, so it stays first.
+    o.failure += (o.failure.empty() ? "" : "; then ") + std::string("error: ") + e.what();
   }
   return o;
 }
