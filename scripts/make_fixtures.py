@@ -68,7 +68,7 @@ def family_configs():
 
 # (family, exporter, precision): what is attempted; failures are reported, not fatal.
 EXPORTS = [(f, "genai", "fp32") for f, *_ in family_configs()] + \
-          [("llama", "genai", "int4"), ("qwen2", "genai", "int4")] + \
+          [("llama", "genai", "int4"), ("qwen2", "genai", "int4"), ("qwen2", "genai", "fp16")] + \
           [(f, "optimum", "fp32") for f, *_ in family_configs()]
 
 
@@ -118,8 +118,10 @@ def run(cmd, log: Path, env=None):
 
 def export_genai(hf_dir: Path, precision: str, out: Path, work: Path):
     cache = work / "genai_cache"
+    # The builder has no fp16 CPU target; its CUDA fp16 graph uses only ops ORT's CPU runs too.
+    ep = "cuda" if precision == "fp16" else "cpu"
     run([sys.executable, "-m", "onnxruntime_genai.models.builder", "-i", str(hf_dir), "-o", str(out),
-         "-p", precision, "-e", "cpu", "-c", str(cache)], work / f"{out.name}.log")
+         "-p", precision, "-e", ep, "-c", str(cache)], work / f"{out.name}.log")
 
 
 def export_optimum(hf_dir: Path, out: Path, work: Path):
