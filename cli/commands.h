@@ -24,5 +24,8 @@ class Args {
 
 int run_exec(const Args& args);
 int run_ops(const Args& args);
+int run_tokenize(const Args& args);
+int run_detokenize(const Args& args);
+int run_chat_template(const Args& args);
 
 }  // namespace onnxgen::cli

@@ -13,7 +13,12 @@ void usage() {
                "  exec MODEL.onnx --data DIR --out OUTDIR [--threads N] [--dump DUMPDIR]\n"
                "        run a model on DIR/input_K.pb, write OUTDIR/output_K.pb\n"
                "        (--dump also writes every intermediate value as DUMPDIR/<value>.pb)\n"
-               "  ops   list the registered kernels\n";
+               "  ops   list the registered kernels\n"
+               "  tokenize DIR [--no-special]          text on stdin -> JSON array of ids\n"
+               "  detokenize DIR [--skip-special]      JSON array of ids on stdin -> text\n"
+               "  chat-template DIR [--no-generation-prompt]\n"
+               "        JSON array of messages on stdin -> the rendered prompt\n"
+               "  (DIR: a model or tokenizer directory with tokenizer.json or tokenizer.model)\n";
 }
 
 }  // namespace
@@ -28,6 +33,9 @@ int main(int argc, char** argv) {
     onnxgen::cli::Args args(argc - 2, argv + 2);
     if (command == "exec") return onnxgen::cli::run_exec(args);
     if (command == "ops") return onnxgen::cli::run_ops(args);
+    if (command == "tokenize") return onnxgen::cli::run_tokenize(args);
+    if (command == "detokenize") return onnxgen::cli::run_detokenize(args);
+    if (command == "chat-template") return onnxgen::cli::run_chat_template(args);
     std::cerr << "onnxgen: unknown command '" << command << "'\n";
     usage();
     return 2;
