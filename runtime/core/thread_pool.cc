@@ -1,5 +1,7 @@
 #include "runtime/core/thread_pool.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
@@ -19,6 +21,10 @@ int default_threads() {
   }
   return std::max(1u, std::thread::hardware_concurrency());
 }
+
+// oneDNN (Debian's build) runs its big GEMMs on OpenMP: keep its team the same size as ours so
+// the two never oversubscribe the cores.
+void match_openmp_threads(int n) { omp_set_num_threads(n); }
 
 std::unique_ptr<ThreadPool>& global_slot() {
   static std::unique_ptr<ThreadPool> pool;
@@ -121,7 +127,10 @@ ThreadPool& ThreadPool::global() {
   auto& slot = global_slot();
   static std::once_flag once;
   std::call_once(once, [&] {
-    if (!slot) slot = std::make_unique<ThreadPool>(default_threads());
+    if (!slot) {
+      slot = std::make_unique<ThreadPool>(default_threads());
+      match_openmp_threads(slot->num_threads());
+    }
   });
   return *slot;
 }
@@ -129,6 +138,7 @@ ThreadPool& ThreadPool::global() {
 void ThreadPool::set_global_threads(int num_threads) {
   global();
   global_slot() = std::make_unique<ThreadPool>(num_threads);
+  match_openmp_threads(num_threads);
 }
 
 }  // namespace onnxgen

@@ -13,9 +13,12 @@ bool OpRegistry::add(KernelDef def) {
     return str_cat(d.since_version, "-", d.until_version >= ONNXGEN_LATEST ? std::string("latest") : std::to_string(d.until_version));
   };
   for (const auto& d : list)
-    if (d.device == def.device && d.since_version <= def.until_version && def.since_version <= d.until_version)
-      throw Error(str_cat("kernel '", def.domain.empty() ? "ai.onnx" : def.domain, "::", def.op_type, "' registered twice for ",
-                          to_string(def.device), " with overlapping opsets ", range(d), " and ", range(def)));
+    if (d.device == def.device && d.since_version <= def.until_version && def.since_version <= d.until_version) {
+      conflicts_.push_back(str_cat("kernel '", def.domain.empty() ? "ai.onnx" : def.domain, "::", def.op_type,
+                                   "' registered twice for ", to_string(def.device), " with overlapping opsets ",
+                                   range(d), " and ", range(def)));
+      return false;
+    }
   list.push_back(std::move(def));
   return true;
 }

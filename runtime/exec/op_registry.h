@@ -25,7 +25,11 @@ struct KernelDef {
 class OpRegistry {
  public:
   static OpRegistry& global();
+  // Records a kernel. One that overlaps an existing (domain, op, device, opset) range is not
+  // added but remembered in conflicts(): registration runs in static initialisers, where a throw
+  // would kill every program before main.
   bool add(KernelDef def);
+  const std::vector<std::string>& conflicts() const { return conflicts_; }
   // The kernel for `op_type` at `opset`, or null.
   const KernelDef* find(const std::string& domain, const std::string& op_type, int64_t opset, DeviceType device) const;
   // Why find() failed, for the error message.
@@ -35,6 +39,7 @@ class OpRegistry {
 
  private:
   std::map<std::string, std::vector<KernelDef>> defs_;  // key: domain + "::" + op_type
+  std::vector<std::string> conflicts_;
 };
 
 template <class K>

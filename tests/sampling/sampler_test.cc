@@ -64,7 +64,9 @@ TEST(Sampler, TopKNeverLeavesTheKMostLikely) {
   params.top_k = 2;
   auto counts = histogram(params, 20000);
   for (size_t i = 0; i < counts.size(); ++i)
-    if (i != 1 && i != 5) EXPECT_EQ(counts[i], 0) << "token " << i;
+    if (i != 1 && i != 5) {
+      EXPECT_EQ(counts[i], 0) << "token " << i;
+    }
   EXPECT_GT(counts[1], counts[5]);
 }
 
@@ -75,7 +77,9 @@ TEST(Sampler, TopPNeverSamplesOutsideTheNucleus) {
   auto counts = histogram(params, 20000);
   std::set<size_t> nucleus = {1, 5};
   for (size_t i = 0; i < counts.size(); ++i)
-    if (!nucleus.count(i)) EXPECT_EQ(counts[i], 0) << "token " << i;
+    if (!nucleus.count(i)) {
+      EXPECT_EQ(counts[i], 0) << "token " << i;
+    }
   auto p = softmax(kLogits);
   EXPECT_NEAR(static_cast<double>(counts[1]) / 20000, p[1] / (p[1] + p[5]), 0.02);
 }

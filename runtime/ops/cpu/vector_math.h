@@ -35,18 +35,17 @@ inline constexpr float kLn2Lo = 1.42860677e-06f;
 }  // namespace vector_math_detail
 
 inline float exp_approx(float x) {
-  using namespace vector_math_detail;
   // Comparisons written so that NaN passes through unclamped.
-  x = select(x > 88.73f, 88.73f, x);
-  x = select(x < -104.0f, -104.0f, x);
+  x = vector_math_detail::select(x > 88.73f, 88.73f, x);
+  x = vector_math_detail::select(x < -104.0f, -104.0f, x);
   // e^x = 2^n * e^r with n = round(x / ln2): adding 1.5 * 2^23 rounds and leaves n in the low
   // mantissa bits, which avoids a float-to-int conversion (undefined for NaN).
   const float shifted = x * 1.44269504f + 12582912.0f;
   const int32_t n = std::bit_cast<int32_t>(shifted) - 0x4B400000;
   const float nf = shifted - 12582912.0f;
-  const float r = (x - nf * kLn2Hi) - nf * kLn2Lo;
+  const float r = (x - nf * vector_math_detail::kLn2Hi) - nf * vector_math_detail::kLn2Lo;
   static constexpr float kP[] = {0.500000001f, 0.166666651f, 0.0416665034f, 0.00833390453f, 0.00139297608f, 0.000194532372f};
-  const float er = 1.0f + r + r * r * polynomial(r, kP);
+  const float er = 1.0f + r + r * r * vector_math_detail::polynomial(r, kP);
   // 2^n in two factors so that n down to -150 (subnormal results) and up to 128 (overflow to
   // inf) need no special case.
   const int32_t n1 = n >> 1;
@@ -56,25 +55,24 @@ inline float exp_approx(float x) {
 }
 
 inline float log_approx(float x) {
-  using namespace vector_math_detail;
   const bool subnormal = x < std::numeric_limits<float>::min();
-  const float xs = select(subnormal, x * 8388608.0f, x);  // 2^23 brings subnormals into the normal range
+  const float xs = vector_math_detail::select(subnormal, x * 8388608.0f, x);  // 2^23 brings subnormals into the normal range
   // Unsigned bit arithmetic: negative inputs (NaN results) must not overflow a signed int.
   const uint32_t bits = std::bit_cast<uint32_t>(xs);
   // x = m * 2^e with m in [sqrt(1/2), sqrt(2)), so |log m| is small on both sides of 1.
   const int32_t e = static_cast<int32_t>(bits - 0x3F3504F3u) >> 23;
   const float m = std::bit_cast<float>(bits - (static_cast<uint32_t>(e) << 23));
-  const float ef = static_cast<float>(e) - select(subnormal, 23.0f, 0.0f);
+  const float ef = static_cast<float>(e) - vector_math_detail::select(subnormal, 23.0f, 0.0f);
   // log m = 2 atanh(s) with s = (m - 1) / (m + 1), |s| <= 0.172: the odd series converges fast.
   const float f = m - 1.0f;
   const float s = f / (2.0f + f);
   const float s2 = s * s;
   static constexpr float kQ[] = {2.0f / 3.0f, 2.0f / 5.0f, 2.0f / 7.0f, 2.0f / 9.0f};
-  const float log_m = 2.0f * s + s * s2 * polynomial(s2, kQ);
-  const float y = ef * kLn2Hi + (log_m + ef * kLn2Lo);
+  const float log_m = 2.0f * s + s * s2 * vector_math_detail::polynomial(s2, kQ);
+  const float y = ef * vector_math_detail::kLn2Hi + (log_m + ef * vector_math_detail::kLn2Lo);
   constexpr float kInf = std::numeric_limits<float>::infinity();
-  const float nonpositive = select(x == 0, -kInf, std::numeric_limits<float>::quiet_NaN());
-  return select(x > 0, select(x < kInf, y, x), nonpositive);
+  const float nonpositive = vector_math_detail::select(x == 0, -kInf, std::numeric_limits<float>::quiet_NaN());
+  return vector_math_detail::select(x > 0, vector_math_detail::select(x < kInf, y, x), nonpositive);
 }
 
 // log(1 + e) for e >= 0 without losing e's precision when it is small next to 1.
@@ -86,29 +84,27 @@ inline float log1p_approx(float e) {
 }
 
 inline float tanh_approx(float x) {
-  using namespace vector_math_detail;
   const float a = std::fabs(x);
   const float x2 = x * x;
   static constexpr float kP[] = {-0.333333328f, 0.133332752f, -0.0539545847f, 0.0217390578f, -0.0082626325f, 0.00221342825f};
-  const float small = x + x * x2 * polynomial(x2, kP);
+  const float small = x + x * x2 * vector_math_detail::polynomial(x2, kP);
   // 1 - 2 / (e^2a + 1) cancels badly only below 0.625, where the polynomial takes over.
   const float large = std::copysign(1.0f - 2.0f / (exp_approx(2.0f * a) + 1.0f), x);
-  return select(a < 0.625f, small, large);
+  return vector_math_detail::select(a < 0.625f, small, large);
 }
 
 inline float erf_approx(float x) {
-  using namespace vector_math_detail;
   const float a = std::fabs(x);
   static constexpr float kSmall[] = {1.12837916f, -0.376126117f, 0.112834559f, -0.026849001f, 0.00517983989f, -0.000793932753f, 7.62833016e-05f};
-  const float small = x * polynomial(x * x, kSmall);
+  const float small = x * vector_math_detail::polynomial(x * x, kSmall);
   // Above 1: erf = 1 - e^(-a^2) * erfcx(a), erfcx fitted around 2.46 on [1, 3.92]; beyond 3.92
   // erf rounds to 1.
   static constexpr float kErfcx[] = {0.213820677f, -0.0763814314f, 0.0259223685f, -0.0084083695f, 0.00261883446f,
                                      -0.000786006605f, 0.000228465971f, -6.47019899e-05f, 1.73966532e-05f,
                                      -4.2774947e-06f, 1.2401178e-06f, -4.57768687e-07f, 9.18853994e-08f};
-  const float ac = select(a > 3.92f, 3.92f, a);
-  const float large = std::copysign(1.0f - exp_approx(-ac * ac) * polynomial(ac - 2.46f, kErfcx), x);
-  return select(a <= 1.0f, small, large);
+  const float ac = vector_math_detail::select(a > 3.92f, 3.92f, a);
+  const float large = std::copysign(1.0f - exp_approx(-ac * ac) * vector_math_detail::polynomial(ac - 2.46f, kErfcx), x);
+  return vector_math_detail::select(a <= 1.0f, small, large);
 }
 
 // e^-|x| never overflows, so the tails stay exact down to subnormal results.
