@@ -5,6 +5,14 @@
 // 0, later steps append the S new tokens after seqlens_k[b] + 1 - S past ones. Attention is
 // causal, optionally within the last local_window_size keys, with softcap, an additive
 // attention_bias, per-head sinks or smooth softmax, and rotary embedding of Q and K (do_rotary).
+//
+// sliding_window_cache=1 (onnxruntime-genai's sliding-window layers) makes past and present a
+// buffer of the past's capacity C >= local_window_size W holding only recent keys, oldest first
+// from slot 0; seqlens_k still counts absolute positions. Measured against ONNX Runtime 1.32, after
+// T tokens the buffer holds fill(T) = T for T < W, else W + (T - W) % (C - W + 1): it fills up to
+// C, then keeps only the last W and fills again. A step reads the first fill(past) slots, appends
+// its S tokens, attends within the window and writes the last fill(past + S) of those to present
+// (slots beyond are unspecified in ORT; zeros here).
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -32,6 +40,9 @@ class GroupQueryAttention : public OpKernel {
     do_rotary_ = a.get_int("do_rotary", 0) != 0;
     interleaved_ = a.get_int("rotary_interleaved", 0) != 0;
     smooth_softmax_ = a.get_int("smooth_softmax", 0) != 0;
+    sliding_cache_ = a.get_int("sliding_window_cache", 0) != 0;
+    ONNXGEN_CHECK(!sliding_cache_ || local_window_ > 0,
+                  "GroupQueryAttention sliding_window_cache=1 needs local_window_size > 0, got ", local_window_);
     const int64_t qk = a.get_int("qk_output", 0);
     ONNXGEN_CHECK(qk >= 0 && qk <= 2, "GroupQueryAttention qk_output must be 0, 1 or 2, got ", qk);
     qk_stage_ = qk == 0 ? ScoreStage::kNone : qk == 1 ? ScoreStage::kBiased : ScoreStage::kProbabilities;
@@ -77,22 +88,31 @@ class GroupQueryAttention : public OpKernel {
       past_cap = past_k->dim(2);
       cache_type = past_k->dtype();
     }
-    const int64_t present_len = std::max(total_len, past_cap);
+    if (sliding_cache_)
+      ONNXGEN_CHECK(past_cap >= local_window_, "GroupQueryAttention sliding_window_cache=1 needs a past of at least ",
+                    local_window_, " rows (local_window_size), got ", past_cap);
     const bool first_prompt = seq == total_len;
 
-    // Per batch: the valid cache length after this step and where the new tokens start.
-    std::vector<int64_t> valid(static_cast<size_t>(batch)), starts(static_cast<size_t>(batch));
+    // Per batch: the absolute position of the first new token and, in the working cache (the past
+    // rows kept, then the new tokens), where the new tokens start and how many rows are valid.
+    // Without sliding_window_cache the working cache is the present and rows are positions.
+    std::vector<int64_t> positions(static_cast<size_t>(batch)), valid(positions), starts(positions);
+    int64_t work_len = sliding_cache_ ? 0 : std::max(total_len, past_cap);
     for (int64_t b = 0; b < batch; ++b) {
       const int64_t len = seqlens.to_int64(b) + 1;
-      const int64_t start = first_prompt ? 0 : len - seq;
-      ONNXGEN_CHECK(len >= 1 && len <= present_len && start >= 0 && start <= past_cap && start + seq <= present_len,
+      const int64_t position = first_prompt ? 0 : len - seq;
+      const int64_t start = sliding_cache_ ? window_fill(position, past_cap) : position;
+      ONNXGEN_CHECK(len >= 1 && position >= 0 && start <= past_cap &&
+                        (sliding_cache_ ? len - position <= seq : len <= work_len && start + seq <= work_len),
                     "GroupQueryAttention seqlens_k[", b, "] = ", len - 1, " is inconsistent with sequence length ", seq,
                     ", past length ", past_cap, " and total_sequence_length ", total_len);
-      valid[static_cast<size_t>(b)] = len;
+      positions[static_cast<size_t>(b)] = position;
       starts[static_cast<size_t>(b)] = start;
+      valid[static_cast<size_t>(b)] = start + len - position;
+      if (sliding_cache_) work_len = std::max(work_len, start + seq);
     }
 
-    // Float32 working copies: Q (rotated in place when do_rotary) and the whole present cache.
+    // Float32 working copies: Q (rotated in place when do_rotary) and the whole working cache.
     const int64_t qkv_width = packed ? query.dim(2) : n * head;
     Tensor q = do_rotary_ ? to_float32(query).clone() : to_float32(query);
     const HeadsView qv = HeadsView::bsnh(q.data<float>(), n, seq, head, qkv_width);
@@ -105,23 +125,24 @@ class GroupQueryAttention : public OpKernel {
       new_k.data += n * head;
       new_v.data += (n + kvn) * head;
     }
-    Tensor present_k = build_cache(past_k, new_k, starts, batch, seq, present_len, head);
-    Tensor present_v = build_cache(past_v, new_v, starts, batch, seq, present_len, head);
-    const HeadsView kv = HeadsView::bnsh(present_k.data<float>(), kvn, present_len, head);
-    const HeadsView vv = HeadsView::bnsh(present_v.data<float>(), kvn, present_len, head);
-    if (do_rotary_) rotate(ctx, qv, kv, starts, batch, seq, head);
+    Tensor work_k = build_cache(past_k, new_k, starts, batch, seq, work_len, head);
+    Tensor work_v = build_cache(past_v, new_v, starts, batch, seq, work_len, head);
+    const HeadsView kv = HeadsView::bnsh(work_k.data<float>(), kvn, work_len, head);
+    const HeadsView vv = HeadsView::bnsh(work_v.data<float>(), kvn, work_len, head);
+    if (do_rotary_) rotate(ctx, qv, kv, positions, starts, batch, seq, head);
 
     AttentionSpec s;
     s.batch = batch;
     s.q_heads = n;
     s.kv_heads = kvn;
     s.q_len = seq;
-    s.kv_len = present_len;
+    s.kv_len = work_len;
     s.head_size = s.v_head_size = head;
     s.scale = scale_ != 0 ? scale_ : 1.0f / std::sqrt(static_cast<float>(head));
     s.softcap = softcap_;
     s.causal = true;
-    // ORT's window holds local_window_size keys, the query's own included.
+    // ORT's window holds local_window_size keys, the query's own included. Working-cache rows and
+    // absolute positions differ by a per-batch constant, so causality and the window hold in rows.
     s.left_window = local_window_ > 0 ? local_window_ - 1 : -1;
     s.offsets = starts;
     s.key_lengths = valid;
@@ -129,6 +150,7 @@ class GroupQueryAttention : public OpKernel {
     Tensor bias, sink;
     if (const Tensor* ab = ctx.input(10)) {
       ONNXGEN_CHECK(ab->dtype() == query.dtype(), "GroupQueryAttention attention_bias must have the query's type");
+      ONNXGEN_CHECK(!sliding_cache_, "GroupQueryAttention attention_bias with sliding_window_cache=1 is not supported");
       bias = to_float32(*ab);
       AttentionMask m = broadcast_mask(bias.shape(), batch, n, seq, "GroupQueryAttention attention_bias");
       ONNXGEN_CHECK(bias.rank() == 4 && m.width == total_len, "GroupQueryAttention attention_bias must be 4-D with ",
@@ -144,7 +166,7 @@ class GroupQueryAttention : public OpKernel {
     }
     Tensor scores;
     if (qk_stage_ != ScoreStage::kNone && ctx.output_wanted(3)) {
-      scores = Tensor::zeros(DataType::kFloat, {batch, n, seq, present_len});
+      scores = Tensor::zeros(DataType::kFloat, {batch, n, seq, work_len});
       s.scores = scores.data<float>();
       s.score_stage = qk_stage_;
     }
@@ -153,18 +175,47 @@ class GroupQueryAttention : public OpKernel {
     const Tensor y = float_workspace(y_out);
     scaled_dot_product_attention(ctx.pool(), s, qv, kv, vv, HeadsView::bsnh(y.data<float>(), n, seq, head));
     finish_float_output(y, y_out);
-    set_float_output(ctx, 1, present_k, cache_type);
-    set_float_output(ctx, 2, present_v, cache_type);
+    if (sliding_cache_) {
+      work_k = keep_window(work_k, positions, starts, valid, past_cap, head);
+      work_v = keep_window(work_v, positions, starts, valid, past_cap, head);
+    }
+    set_float_output(ctx, 1, work_k, cache_type);
+    set_float_output(ctx, 2, work_v, cache_type);
     if (scores.defined()) set_float_output(ctx, 3, scores, query.dtype());
   }
 
  private:
-  // [B, kvN, present_len, H]: the past buffer's rows, then the new tokens from starts[b].
+  // Rows a sliding_window_cache buffer of `capacity` holds after `tokens` tokens (see the top).
+  int64_t window_fill(int64_t tokens, int64_t capacity) const {
+    return tokens < local_window_ ? tokens : local_window_ + (tokens - local_window_) % (capacity - local_window_ + 1);
+  }
+
+  // The sliding_window_cache present [B, kvN, capacity, H]: per batch, the last rows of the working
+  // cache that the buffer holds after this step, from slot 0.
+  Tensor keep_window(const Tensor& work, const std::vector<int64_t>& positions, const std::vector<int64_t>& starts,
+                     const std::vector<int64_t>& valid, int64_t capacity, int64_t head) const {
+    const int64_t kvn = kv_num_heads_, work_len = work.dim(2);
+    Tensor out = Tensor::zeros(DataType::kFloat, {work.dim(0), kvn, capacity, head});
+    const HeadsView src = HeadsView::bnsh(work.data<float>(), kvn, work_len, head);
+    const HeadsView dst = HeadsView::bnsh(out.data<float>(), kvn, capacity, head);
+    for (int64_t b = 0; b < work.dim(0); ++b) {
+      const size_t i = static_cast<size_t>(b);
+      // valid[i] - starts[i] tokens (the new ones, less a padded prompt's padding) follow positions[i].
+      const int64_t kept = window_fill(positions[i] + valid[i] - starts[i], capacity);
+      HeadsView from = src, to = dst;
+      from.data = src.row(b, 0, valid[i] - kept);
+      to.data = dst.row(b, 0, 0);
+      copy_heads(from, to, 1, kvn, kept, head);
+    }
+    return out;
+  }
+
+  // [B, kvN, rows, H]: the past buffer's first starts[b] rows, then the new tokens.
   Tensor build_cache(const Tensor* past, const HeadsView& fresh, const std::vector<int64_t>& starts, int64_t batch,
-                     int64_t seq, int64_t present_len, int64_t head) const {
+                     int64_t seq, int64_t rows, int64_t head) const {
     const int64_t kvn = kv_num_heads_;
-    Tensor out = Tensor::zeros(DataType::kFloat, {batch, kvn, present_len, head});
-    const HeadsView dst = HeadsView::bnsh(out.data<float>(), kvn, present_len, head);
+    Tensor out = Tensor::zeros(DataType::kFloat, {batch, kvn, rows, head});
+    const HeadsView dst = HeadsView::bnsh(out.data<float>(), kvn, rows, head);
     if (past) {
       const int64_t cap = past->dim(2);
       for (int64_t b = 0; b < batch; ++b)
@@ -180,8 +231,10 @@ class GroupQueryAttention : public OpKernel {
     return out;
   }
 
-  void rotate(KernelContext& ctx, const HeadsView& q, const HeadsView& k, const std::vector<int64_t>& starts,
-              int64_t batch, int64_t seq, int64_t head) const {
+  // Rotates the new tokens of q and k (k's start at rows starts[b]) by their absolute positions,
+  // positions[b] onwards unless position_ids gives them.
+  void rotate(KernelContext& ctx, const HeadsView& q, const HeadsView& k, const std::vector<int64_t>& positions,
+              const std::vector<int64_t>& starts, int64_t batch, int64_t seq, int64_t head) const {
     const Tensor* cos_in = ctx.input(7);
     const Tensor* sin_in = ctx.input(8);
     ONNXGEN_CHECK(cos_in && sin_in, "GroupQueryAttention do_rotary needs cos_cache and sin_cache");
@@ -199,7 +252,7 @@ class GroupQueryAttention : public OpKernel {
     for (int64_t b = 0; b < batch; ++b)
       for (int64_t si = 0; si < seq; ++si) {
         const int64_t start = starts[static_cast<size_t>(b)];
-        const int64_t pos = ids ? ids->to_int64(b * seq + si) : start + si;
+        const int64_t pos = ids ? ids->to_int64(b * seq + si) : positions[static_cast<size_t>(b)] + si;
         ONNXGEN_CHECK(pos >= 0 && pos < cos.dim(0), "GroupQueryAttention position ", pos, " outside the rotary cache of ",
                       cos.dim(0), " rows");
         const float* c = cos.data<float>() + pos * half;
@@ -220,7 +273,7 @@ class GroupQueryAttention : public OpKernel {
   int64_t num_heads_ = 0, kv_num_heads_ = 0;
   float scale_ = 0, softcap_ = 0;
   int64_t local_window_ = -1;
-  bool do_rotary_ = false, interleaved_ = false, smooth_softmax_ = false;
+  bool do_rotary_ = false, interleaved_ = false, smooth_softmax_ = false, sliding_cache_ = false;
   ScoreStage qk_stage_ = ScoreStage::kNone;
 };
 
