@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# The test command of the README and CI: the full suite on build/, then the same suite on an
-# AddressSanitizer + UndefinedBehaviorSanitizer build (build-asan/) unless --no-sanitize.
+# The test command of the README and CI: the full suite on build/.
+#   --sanitize   then builds build-asan/ with AddressSanitizer + UndefinedBehaviorSanitizer and runs
+#                the same suite there. It doubles the build (about 20 more minutes on 2 cores),
+#                which CI's 45-minute budget cannot spare, so CI runs without it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${ONNXGEN_JOBS:-$(nproc)}
 
 ctest --test-dir build --output-on-failure -j "$JOBS"
 
-if [[ "${1:-}" != "--no-sanitize" ]]; then
+if [[ "${1:-}" == "--sanitize" ]]; then
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DONNXGEN_SANITIZE=address,undefined >/dev/null
   cmake --build build-asan -j "$JOBS"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
