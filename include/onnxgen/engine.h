@@ -28,6 +28,12 @@ class InvalidRequest : public std::invalid_argument {
   std::string param_;
 };
 
+// submit() refused because max_queue requests are already waiting: retry later.
+class QueueFull : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 struct EngineOptions {
   std::string device = "cpu";  // "cpu" or "cuda[:N]"
   int threads = 0;             // 0: one per core
@@ -108,7 +114,7 @@ class Engine {
 
   // Queues a request; the callback (optional) runs on the engine thread for every event and must
   // not block. Throws InvalidRequest for bad parameters or a prompt that does not fit, and
-  // std::runtime_error ("queue full") when max_queue requests are already waiting.
+  // QueueFull when max_queue requests are already waiting.
   virtual std::shared_ptr<Request> submit(std::vector<int32_t> prompt, const GenerationParams& params,
                                           StreamCallback on_event = {}) = 0;
   // submit() then wait().
