@@ -19,4 +19,7 @@ inline std::string to_string(Device d) {
   return d.type == DeviceType::kCpu ? "cpu" : "cuda:" + std::to_string(d.index);
 }
 
+// "cpu", "cuda" (device 0) or "cuda:N"; throws naming the text otherwise.
+Device parse_device(const std::string& text);
+
 }  // namespace onnxgen

@@ -4,6 +4,8 @@
 #include <queue>
 #include <unordered_set>
 
+#include "runtime/core/device_backend.h"
+
 namespace onnxgen {
 namespace {
 
@@ -36,7 +38,8 @@ std::string describe_inputs(std::span<const Tensor* const> inputs) {
 
 struct ExecutionPlan::Step {
   const Node* node;
-  std::unique_ptr<OpKernel> kernel;
+  std::unique_ptr<OpKernel> kernel;       // for the plan's device; null on a device without one
+  std::unique_ptr<OpKernel> host_kernel;  // on a device plan: the CPU kernel, when there is one
   std::vector<int> inputs;    // slot per input, -1 when omitted
   std::vector<int> captured;  // slots of enclosing-scope values the node's subgraphs read
   std::vector<int> outputs;   // slot per output, -1 when unused
@@ -47,7 +50,10 @@ ExecutionPlan::ExecutionPlan(std::shared_ptr<const Graph> graph, const std::map<
                              std::vector<std::string> captured_names, PlanOptions options)
     : graph_(std::move(graph)), captured_names_(std::move(captured_names)), options_(options) {
   if (!options_.pool) options_.pool = &ThreadPool::global();
+  // Fails here, naming the device, when it is not built in or has no hardware.
+  if (options_.device.type != DeviceType::kCpu) device_backend(options_.device);
   build(opsets);
+  if (options_.device.type != DeviceType::kCpu) upload_constants();
 }
 
 ExecutionPlan::~ExecutionPlan() = default;
@@ -148,17 +154,36 @@ void ExecutionPlan::build(const std::map<std::string, int64_t>& opsets) {
     if (it != opsets.end()) opset = it->second;
     else if (!node.domain.empty()) opset = 1;  // vendor domains are often used without an import
     if (opset == 0) fail(node.label(), ": the model does not import domain '", node.domain, "'");
-    const KernelDef* def = OpRegistry::global().find(node.domain, node.op_type, opset, options_.device.type);
-    if (!def)
-      fail(node.label(), ": ", OpRegistry::global().explain_missing(node.domain, node.op_type, opset, options_.device.type));
-    KernelInit init{node, opset, opsets, options_.device, options_.pool, captured_names};
+    const bool device_plan = options_.device.type != DeviceType::kCpu;
+    const OpRegistry& registry = OpRegistry::global();
+    const KernelDef* def = registry.find(node.domain, node.op_type, opset, options_.device.type);
+    const KernelDef* host_def = device_plan ? registry.find(node.domain, node.op_type, opset, DeviceType::kCpu) : nullptr;
+    if (!def && !host_def)
+      fail(node.label(), ": ", registry.explain_missing(node.domain, node.op_type, opset, options_.device.type));
+    // On a device plan either kernel may refuse the node (an attribute or input the device
+    // kernel lacks); it then runs with the other, and fails only when both refuse.
     try {
-      step->kernel = def->factory(init);
+      if (host_def) {
+        try {
+          step->host_kernel = host_def->factory({node, opset, opsets, Device::cpu(), options_.pool, captured_names});
+        } catch (const Error&) {
+          if (!def) throw;
+        }
+      }
+      if (def) {
+        try {
+          step->kernel = def->factory({node, opset, opsets, options_.device, options_.pool, captured_names});
+        } catch (const Error&) {
+          if (!step->host_kernel) throw;
+        }
+      }
     } catch (const Error& e) {
       fail(node.label(), ": ", e.what());
     }
+    // Constants live on the host, so they fold through the CPU kernel.
+    OpKernel* fold_kernel = device_plan ? step->host_kernel.get() : step->kernel.get();
 
-    bool foldable = options_.fold_constants && !is_nondeterministic(node) && !has_subgraph(node);
+    bool foldable = fold_kernel && options_.fold_constants && !is_nondeterministic(node) && !has_subgraph(node);
     for (int s : step->inputs)
       if (s >= 0 && !is_constant[s]) foldable = false;
     if (foldable) {
@@ -172,7 +197,7 @@ void ExecutionPlan::build(const std::map<std::string, int64_t>& opsets) {
       bool folded = false;
       try {
         KernelContext ctx(node, in, {}, out, *options_.pool, cpu_allocator());
-        step->kernel->compute(ctx);
+        fold_kernel->compute(ctx);
         folded = true;
         for (const auto& t : out)
           if (t.bytes() > in_bytes + kMaxFoldGrowthBytes) folded = false;
@@ -212,6 +237,29 @@ void ExecutionPlan::build(const std::map<std::string, int64_t>& opsets) {
     if (last_reader[s] >= 0 && !keep[s] && !is_constant[s]) steps_[last_reader[s]]->release.push_back(static_cast<int>(s));
 }
 
+void ExecutionPlan::upload_constants() {
+  device_constants_.resize(constants_.size());
+  for (const auto& step : steps_) {
+    if (!step->kernel) continue;
+    for (size_t i = 0; i < step->inputs.size(); ++i) {
+      const int s = step->inputs[i];
+      if (s < 0 || !constants_[s].defined() || device_constants_[s].defined() || step->kernel->host_input(i)) continue;
+      if (constants_[s].dtype() != DataType::kString) device_constants_[s] = copy_to_device(constants_[s], options_.device);
+    }
+  }
+}
+
+// Integer-only host inputs are shape arithmetic, cheaper on the CPU than a launch and a copy back.
+bool ExecutionPlan::on_device(const Step& step, std::span<const Tensor* const> inputs) const {
+  if (!step.kernel) return false;
+  if (!step.host_kernel) return true;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor* t = inputs[i];
+    if (t && !step.kernel->host_input(i) && (t->device() != Device::cpu() || is_float(t->dtype()))) return true;
+  }
+  return false;
+}
+
 std::vector<Tensor> ExecutionPlan::run(std::span<const Tensor> inputs, std::span<const Tensor* const> captured) {
   if (inputs.size() != input_slots_.size())
     fail("graph '", graph_->name, "' expects ", input_slots_.size(), " inputs, got ", inputs.size());
@@ -228,6 +276,17 @@ std::vector<Tensor> ExecutionPlan::run(std::span<const Tensor> inputs, std::span
     }
   for (size_t i = 0; i < captured.size(); ++i) refs[captured_slots_[i]] = captured[i];
 
+  const bool device_plan = options_.device.type != DeviceType::kCpu;
+  // A value's copy on the other side (host or device), made when a step first needs it there.
+  std::vector<Tensor> mirrors(device_plan ? constants_.size() : 0);
+  auto placed = [&](int s, Device want) -> const Tensor* {
+    const Tensor* t = refs[s];
+    if (!t || t->device() == want) return t;
+    if (want != Device::cpu() && device_constants_[s].defined()) return &device_constants_[s];
+    if (!mirrors[s].defined() || mirrors[s].device() != want) mirrors[s] = copy_to_device(*t, want);
+    return &mirrors[s];
+  };
+
   std::vector<const Tensor*> in;
   std::vector<const Tensor*> cap;
   std::vector<Tensor> out;
@@ -238,12 +297,32 @@ std::vector<Tensor> ExecutionPlan::run(std::span<const Tensor> inputs, std::span
     for (int s : step->captured) cap.push_back(refs[s]);
     out.assign(step->outputs.size(), Tensor());
     try {
-      KernelContext ctx(*step->node, in, cap, out, *options_.pool, cpu_allocator());
-      step->kernel->compute(ctx);
+      OpKernel* kernel = step->kernel.get();
+      Device where = options_.device;
+      if (device_plan) {
+        if (!on_device(*step, in)) {
+          kernel = step->host_kernel.get();
+          where = Device::cpu();
+        }
+        for (size_t i = 0; i < in.size(); ++i)
+          if (step->inputs[i] >= 0)
+            in[i] = placed(step->inputs[i], where != Device::cpu() && kernel->host_input(i) ? Device::cpu() : where);
+        for (size_t i = 0; i < cap.size(); ++i) cap[i] = placed(step->captured[i], Device::cpu());
+      }
+      KernelContext ctx(*step->node, in, cap, out, *options_.pool, allocator_for(where));
+      kernel->compute(ctx);
     } catch (const std::exception& e) {
       fail(step->node->label(), " with inputs (", describe_inputs(in), "): ", e.what());
     }
-    if (options_.observer) options_.observer(*step->node, out);
+    if (options_.observer) {
+      if (device_plan) {
+        std::vector<Tensor> host(out.size());
+        for (size_t k = 0; k < out.size(); ++k) host[k] = copy_to_device(out[k], Device::cpu());
+        options_.observer(*step->node, host);
+      } else {
+        options_.observer(*step->node, out);
+      }
+    }
     for (size_t k = 0; k < out.size(); ++k) {
       int s = step->outputs[k];
       if (s < 0) continue;
@@ -254,6 +333,7 @@ std::vector<Tensor> ExecutionPlan::run(std::span<const Tensor> inputs, std::span
     for (int s : step->release) {
       values[s] = Tensor();
       refs[s] = nullptr;
+      if (device_plan) mirrors[s] = Tensor();
     }
   }
   std::vector<Tensor> results;
@@ -261,7 +341,7 @@ std::vector<Tensor> ExecutionPlan::run(std::span<const Tensor> inputs, std::span
   for (size_t i = 0; i < output_slots_.size(); ++i) {
     const Tensor* t = refs[output_slots_[i]];
     if (!t) fail("graph '", graph_->name, "' output '", output_names_[i], "' has no value (an optional input left unset?)");
-    results.push_back(*t);
+    results.push_back(copy_to_device(*t, Device::cpu()));
   }
   return results;
 }

@@ -16,6 +16,10 @@
 namespace onnxgen {
 
 struct PlanOptions {
+  // Where kernels run. On a device, a node whose op has no kernel there (or whose kernel refuses
+  // its attributes) runs on the CPU, copying its inputs across, and so does a node with only
+  // integer inputs on the host (shape arithmetic). Initializers that device kernels read are
+  // uploaded once, at planning; run() takes and returns host tensors.
   Device device;
   ThreadPool* pool = nullptr;  // null: ThreadPool::global()
   bool fold_constants = true;
@@ -44,6 +48,8 @@ class ExecutionPlan {
  private:
   struct Step;
   void build(const std::map<std::string, int64_t>& opsets);
+  void upload_constants();
+  bool on_device(const Step& step, std::span<const Tensor* const> inputs) const;
   int slot_of(const std::string& name) const;
 
   std::shared_ptr<const Graph> graph_;
@@ -54,6 +60,7 @@ class ExecutionPlan {
 
   std::map<std::string, int> slots_;
   std::vector<Tensor> constants_;   // by slot; defined for initializers and folded values
+  std::vector<Tensor> device_constants_;  // by slot; constants_ uploaded for device kernels
   std::vector<int> input_slots_;
   std::vector<int> captured_slots_;
   std::vector<int> output_slots_;

@@ -63,6 +63,9 @@ class OpKernel {
  public:
   virtual ~OpKernel() = default;
   virtual void compute(KernelContext& ctx) = 0;
+  // For a device kernel: inputs it reads on the host (shapes, lengths), which the executor leaves
+  // there instead of copying them to the device.
+  virtual bool host_input(size_t /*i*/) const { return false; }
 };
 
 }  // namespace onnxgen
