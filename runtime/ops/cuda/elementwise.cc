@@ -1,0 +1,84 @@
+// Elementwise ops on CUDA: broadcasting arithmetic, activations and Cast.
+#include "runtime/ops/cuda/cuda_kernel.h"
+
+namespace onnxgen {
+namespace {
+
+template <cuda::BinaryOp Op>
+class Binary : public OpKernel {
+ public:
+  explicit Binary(const KernelInit&) {}
+  void compute(KernelContext& ctx) override {
+    const Tensor& a = ctx.required(0);
+    const Tensor& b = ctx.required(1);
+    ONNXGEN_CHECK(a.dtype() == b.dtype(), "inputs must share a type, got ", a.describe(), " and ", b.describe());
+    const cuda::ElemType type = cuda_float_type(a, ctx.node().op_type.c_str());
+    const Shape out_shape = broadcast_shapes(a.shape(), b.shape());
+    Tensor& y = ctx.allocate(0, a.dtype(), out_shape);
+    cuda::binary(Op, type, a.raw(), broadcast_view(a.shape(), out_shape), b.raw(), broadcast_view(b.shape(), out_shape),
+                 y.raw(), y.numel(), stream_of(ctx));
+  }
+};
+
+template <cuda::UnaryOp Op>
+class Unary : public OpKernel {
+ public:
+  explicit Unary(const KernelInit&) {}
+  void compute(KernelContext& ctx) override { run(ctx, Op); }
+
+  static void run(KernelContext& ctx, cuda::UnaryOp op) {
+    const Tensor& x = ctx.required(0);
+    const cuda::ElemType type = cuda_float_type(x, ctx.node().op_type.c_str());
+    Tensor& y = ctx.allocate(0, x.dtype(), x.shape());
+    cuda::unary(op, type, x.raw(), y.raw(), x.numel(), stream_of(ctx));
+  }
+};
+
+class Gelu : public OpKernel {
+ public:
+  explicit Gelu(const KernelInit& init) {
+    const std::string approximate = init.attrs().get_string("approximate", "none");
+    ONNXGEN_CHECK(approximate == "none" || approximate == "tanh", "Gelu approximate must be none or tanh, got ",
+                  approximate);
+    op_ = approximate == "tanh" ? cuda::UnaryOp::kGeluTanh : cuda::UnaryOp::kGelu;
+  }
+  void compute(KernelContext& ctx) override { Unary<cuda::UnaryOp::kGelu>::run(ctx, op_); }
+
+ private:
+  cuda::UnaryOp op_;
+};
+
+class Cast : public OpKernel {
+ public:
+  explicit Cast(const KernelInit& init) : to_(static_cast<DataType>(init.attrs().get_int("to"))) {}
+  void compute(KernelContext& ctx) override {
+    const Tensor& x = ctx.required(0);
+    const cuda::ElemType from = cuda_elem_type(x, "Cast");
+    Tensor& y = ctx.allocate(0, to_, x.shape());
+    cuda::cast(from, x.raw(), cuda_elem_type(y, "Cast"), y.raw(), x.numel(), stream_of(ctx));
+  }
+
+ private:
+  DataType to_;
+};
+
+}  // namespace
+
+ONNXGEN_REGISTER_CUDA_KERNEL("", "Add", 7, ONNXGEN_LATEST, Binary<cuda::BinaryOp::kAdd>);
+ONNXGEN_REGISTER_CUDA_KERNEL("", "Sub", 7, ONNXGEN_LATEST, Binary<cuda::BinaryOp::kSub>);
+ONNXGEN_REGISTER_CUDA_KERNEL("", "Mul", 7, ONNXGEN_LATEST, Binary<cuda::BinaryOp::kMul>);
+ONNXGEN_REGISTER_CUDA_KERNEL("", "Div", 7, ONNXGEN_LATEST, Binary<cuda::BinaryOp::kDiv>);
+ONNXGEN_REGISTER_CUDA_KERNEL("", "Pow", 7, ONNXGEN_LATEST, Binary<cuda::BinaryOp::kPow>);
+ONNXGEN_REGISTER_CUDA_KERNEL("", "Sigmoid", 6, ONNXGEN_LATEST, Unary<cuda::UnaryOp::kSigmoid>);
+ONNXGEN_REGISTER_CUDA_KERNEL("", "Tanh", 6, ONNXGEN_LATEST, Unary<cuda::UnaryOp::kTanh>);
+ONNXGEN_REGISTER_CUDA_KERNEL("", "Relu", 6, ONNXGEN_LATEST, Unary<cuda::UnaryOp::kRelu>);
+ONNXGEN_REGISTER_CUDA_KERNEL("", "Neg", 6, ONNXGEN_LATEST, Unary<cuda::UnaryOp::kNeg>);
+ONNXGEN_REGISTER_CUDA_KERNEL("", "Exp", 6, ONNXGEN_LATEST, Unary<cuda::UnaryOp::kExp>);
+ONNXGEN_REGISTER_CUDA_KERNEL("", "Sqrt", 6, ONNXGEN_LATEST, Unary<cuda::UnaryOp::kSqrt>);
+ONNXGEN_REGISTER_CUDA_KERNEL("", "Erf", 9, ONNXGEN_LATEST, Unary<cuda::UnaryOp::kErf>);
+ONNXGEN_REGISTER_CUDA_KERNEL("", "Reciprocal", 6, ONNXGEN_LATEST, Unary<cuda::UnaryOp::kReciprocal>);
+ONNXGEN_REGISTER_CUDA_KERNEL("", "Gelu", 20, ONNXGEN_LATEST, Gelu);
+ONNXGEN_REGISTER_CUDA_KERNEL("com.microsoft", "Gelu", 1, ONNXGEN_LATEST, Unary<cuda::UnaryOp::kGelu>);
+ONNXGEN_REGISTER_CUDA_KERNEL("", "Cast", 6, ONNXGEN_LATEST, Cast);
+
+}  // namespace onnxgen

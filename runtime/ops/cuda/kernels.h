@@ -1,0 +1,104 @@
+#pragma once
+// The launchers of the CUDA kernels (the .cu files), called by the op kernels (the .cc files).
+// Only plain pointers, sizes and a stream cross this line, so the nvcc-compiled part stays small
+// and free of the runtime's headers. Every launcher queues work on `stream` and checks the launch.
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+
+namespace onnxgen::cuda {
+
+// Element types the kernels read and write; floats compute in float32.
+enum class ElemType : int { kF32, kF16, kBF16, kI32, kI64, kBool };
+
+constexpr int kMaxDims = 8;
+
+// One tensor's element strides over an output's dims (0 on broadcast axes).
+struct StridedDims {
+  int rank = 0;
+  int64_t dims[kMaxDims] = {};
+  int64_t strides[kMaxDims] = {};
+};
+
+// Throws onnxgen::Error naming `what` when the last launch failed.
+void check_launch(const char* what);
+
+enum class BinaryOp : int { kAdd, kSub, kMul, kDiv, kPow, kMax, kMin };
+// y = a op b over y's dims (a.dims), with a's and b's strides broadcast into them; float types.
+void binary(BinaryOp op, ElemType type, const void* a, const StridedDims& a_dims, const void* b,
+            const StridedDims& b_strides, void* y, int64_t n, cudaStream_t stream);
+
+enum class UnaryOp : int { kSigmoid, kTanh, kGelu, kGeluTanh, kRelu, kNeg, kExp, kSqrt, kErf, kSilu, kReciprocal };
+void unary(UnaryOp op, ElemType type, const void* x, void* y, int64_t n, cudaStream_t stream);
+
+void cast(ElemType from, const void* x, ElemType to, void* y, int64_t n, cudaStream_t stream);
+
+// y[o, i, r] = data[o, indices[i], r] with rows of `row_bytes`; indices wrap when negative.
+void gather(const void* data, int64_t outer, int64_t axis_dim, int64_t row_bytes, const void* indices,
+            bool indices_int64, int64_t num_indices, void* y, cudaStream_t stream);
+
+// Per row of `cols`: s = x (+ skip) (+ bias); y = norm(s) * gamma (+ beta), where norm subtracts
+// the mean unless `simplified` (RMSNorm) and divides by sqrt(mean square + epsilon). `sum` (may
+// be null) receives s. gamma/beta/bias are [cols] of the same type as x.
+struct NormArgs {
+  const void* x = nullptr;
+  const void* skip = nullptr;
+  int64_t skip_rows = 0;  // skip broadcasts over x's rows when smaller
+  const void* bias = nullptr;
+  const void* gamma = nullptr;
+  const void* beta = nullptr;
+  void* y = nullptr;
+  void* sum = nullptr;
+  int64_t rows = 0, cols = 0;
+  float epsilon = 0;
+  bool simplified = true;
+};
+void layer_norm(ElemType type, const NormArgs& args, cudaStream_t stream);
+
+// y[b] = a[b] @ w[b] for `batch` products of [m, k] x [k, n], float32 accumulation; a batch
+// stride of 0 broadcasts that operand.
+void matmul(ElemType type, const void* a, int64_t a_batch_stride, const void* w, int64_t w_batch_stride, void* y,
+            int64_t batch, int64_t m, int64_t n, int64_t k, cudaStream_t stream);
+
+// y (dense over dims) = x viewed with `x` strides from element `x_offset`, for element sizes of
+// 1, 2, 4 or 8 bytes; dst strides/offset place the result inside a larger tensor (Concat).
+void strided_copy(const void* x, const StridedDims& x_view, int64_t x_offset, void* y, const StridedDims& y_view,
+                  int64_t y_offset, int64_t elem_bytes, cudaStream_t stream);
+
+// Softmax over rows of `cols` (the last axis after the kernel moves nothing: rows are contiguous).
+void softmax(ElemType type, const void* x, void* y, int64_t rows, int64_t cols, bool log, cudaStream_t stream);
+
+// GroupQueryAttention pieces. `per_batch` is a device array of 5 blocks of `batch` int64: where
+// the new tokens start in the working cache, their absolute position, the valid rows, and the
+// first row and row count the present keeps.
+struct GqaArgs {
+  int64_t batch = 0, seq = 0, heads = 0, kv_heads = 0, head = 0;
+  int64_t rows = 0;  // working-cache rows
+  float scale = 1, softcap = 0;
+  int64_t left_window = -1;
+  bool smooth_softmax = false;
+  const float* head_sink = nullptr;  // device [heads] or null
+  // rotary
+  const void* cos = nullptr;
+  const void* sin = nullptr;
+  int64_t rot_half = 0, max_position = 0;
+  bool interleaved = false;
+  const int64_t* position_ids = nullptr;  // device [batch, seq] or null
+  const int64_t* per_batch = nullptr;
+};
+// The float32 working cache [B, kvN, rows, H]: past's first start[b] rows (past may be null;
+// [B, kvN, past_rows, H] of cache_type), then the new tokens (rotated when `rotate`), zeros after.
+void gqa_build_cache(const GqaArgs& g, const void* past, ElemType cache_type, int64_t past_rows, const void* fresh,
+                     ElemType type, int64_t fresh_width, int64_t fresh_offset, bool rotate, float* work,
+                     cudaStream_t stream);
+// Q as float32 [B, S, N, H], rotated when `rotate`.
+void gqa_prepare_q(const GqaArgs& g, const void* q, ElemType type, int64_t q_width, bool rotate, float* out,
+                   cudaStream_t stream);
+// y [B, S, N*H] of `type` = causal (windowed) attention of q over the working cache.
+void gqa_attention(const GqaArgs& g, const float* q, const float* k, const float* v, void* y, ElemType type,
+                   cudaStream_t stream);
+// present [B, kvN, present_rows, H] of cache_type: work rows first[b] .. first[b] + count[b], then zeros.
+void gqa_write_present(const GqaArgs& g, const float* work, void* present, ElemType cache_type, int64_t present_rows,
+                       cudaStream_t stream);
+
+}  // namespace onnxgen::cuda
