@@ -372,22 +372,11 @@ void rewrite_decomposed_attention(PagedAttentionBuilder& b, const Model& model) 
     }
     out.sliding_window = window;
 
-    // [1, H, T, D] ↔ [T, H*D]
-    auto flat = [&](const std::string& x, int64_t n) {
-      std::string t = e.add_node("Transpose", "", {x}, {""}, [] {
-        AttributeMap a;
-        a.set("perm", ints_attribute({0, 2, 1, 3}));
-        return a;
-      }());
-      return e.add_node("Reshape", "", {t, e.add_int64s("flat_shape", {-1, n * head})}, {""});
-    };
-    const std::string q = flat(l.q, heads), k = flat(l.k_new, kv_heads), v = flat(l.v_new, kv_heads);
+    const std::string q = b.flatten_heads(l.q, heads), k = b.flatten_heads(l.k_new, kv_heads),
+                      v = b.flatten_heads(l.v_new, kv_heads);
     const std::string attended = e.fresh("paged_attention");
     b.emit(q, k, v, out, attended, {l.past_key, l.past_value}, {l.present_key, l.present_value});
-    std::string heads_view = e.add_node("Reshape", "", {attended, e.add_int64s("heads_shape", {1, -1, heads, head})}, {""});
-    AttributeMap perm;
-    perm.set("perm", ints_attribute({0, 2, 1, 3}));
-    e.add_node("Transpose", "", {heads_view}, {l.pv->outputs[0]}, std::move(perm));
+    b.unflatten_heads(attended, heads, l.pv->outputs[0]);
     e.remove(l.pv);
   }
 }

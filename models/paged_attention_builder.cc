@@ -90,6 +90,21 @@ void PagedAttentionBuilder::emit(const std::string& q, const std::string& k, con
   for (auto& p : present) present_.push_back(std::move(p));
 }
 
+std::string PagedAttentionBuilder::flatten_heads(const std::string& x, int64_t heads) {
+  AttributeMap perm;
+  perm.set("perm", ints_attribute({0, 2, 1, 3}));
+  std::string t = editor_.add_node("Transpose", "", {x}, {""}, std::move(perm));
+  return editor_.add_node("Reshape", "", {t, editor_.add_int64s("flat_shape", {-1, heads * report_.head_size})}, {""});
+}
+
+void PagedAttentionBuilder::unflatten_heads(const std::string& x, int64_t heads, const std::string& output) {
+  std::string view =
+      editor_.add_node("Reshape", "", {x, editor_.add_int64s("heads_shape", {1, -1, heads, report_.head_size})}, {""});
+  AttributeMap perm;
+  perm.set("perm", ints_attribute({0, 2, 1, 3}));
+  editor_.add_node("Transpose", "", {view}, {output}, std::move(perm));
+}
+
 std::string PagedAttentionBuilder::position_ids() {
   if (editor_.input(paged::kPositionIds)) return paged::kPositionIds;
   editor_.graph().inputs.push_back(

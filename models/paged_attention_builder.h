@@ -31,6 +31,9 @@ class PagedAttentionBuilder {
   // records the layer; `past`/`present` name the inputs/outputs the rewrite drops.
   void emit(const std::string& q, const std::string& k, const std::string& v, const PagedAttentionReport::Layer& layer,
             const std::string& output, std::vector<std::string> past, std::vector<std::string> present);
+  // [1, N, T, D] → [T, N*D] and back, for attention that works head-major.
+  std::string flatten_heads(const std::string& x, int64_t heads);
+  void unflatten_heads(const std::string& x, int64_t heads, const std::string& output);
   // The per-token position_ids input, added (int64 [1, T]) when the model has none.
   std::string position_ids();
 
@@ -47,6 +50,7 @@ class PagedAttentionBuilder {
 // The matchers, each rewriting every layer or throwing; `opset` is the default domain's.
 void rewrite_group_query_attention(PagedAttentionBuilder& b, const std::vector<const Node*>& nodes, int64_t opset);
 void rewrite_contrib_attention(PagedAttentionBuilder& b, const std::vector<const Node*>& nodes, int64_t opset);
+void rewrite_onnx_attention(PagedAttentionBuilder& b, const std::vector<const Node*>& nodes);
 // `model` is the graph before any edit: its masks and scales are evaluated on a probe prefill.
 void rewrite_decomposed_attention(PagedAttentionBuilder& b, const Model& model);
 

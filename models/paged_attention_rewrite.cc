@@ -108,23 +108,27 @@ bool PagedAttentionRewrite::run(Model& model) {
   GraphEditor e(*graph);
   PagedAttentionBuilder b(e, config_, report_);
   try {
-    std::vector<const Node*> gqa, contrib, other;
+    std::vector<const Node*> gqa, contrib, onnx, other;
     for (const auto& n : graph->nodes) {
       if (n.domain == "com.microsoft" && n.op_type == "GroupQueryAttention") gqa.push_back(&n);
       else if (n.domain == "com.microsoft" && n.op_type == "Attention") contrib.push_back(&n);
-      else if ((n.domain == "com.microsoft" && n.op_type == "MultiHeadAttention") ||
-               (n.domain.empty() && n.op_type == "Attention") || n.domain == "com.onnxgen")
+      else if (n.domain.empty() && n.op_type == "Attention") onnx.push_back(&n);
+      else if ((n.domain == "com.microsoft" && n.op_type == "MultiHeadAttention") || n.domain == "com.onnxgen")
         other.push_back(&n);
     }
     const int64_t opset = model.opset("");
     ONNXGEN_CHECK(other.empty(), other.empty() ? "" : other[0]->label(), " is not rewritten to PagedAttention yet");
-    ONNXGEN_CHECK(gqa.empty() || contrib.empty(), "the graph mixes GroupQueryAttention and Attention");
+    ONNXGEN_CHECK(!gqa.empty() + !contrib.empty() + !onnx.empty() <= 1,
+                  "the graph mixes GroupQueryAttention, com.microsoft Attention and ONNX Attention");
     if (!gqa.empty()) {
       report_.pattern = "com.microsoft GroupQueryAttention";
       rewrite_group_query_attention(b, gqa, opset);
     } else if (!contrib.empty()) {
       report_.pattern = "com.microsoft Attention";
       rewrite_contrib_attention(b, contrib, opset);
+    } else if (!onnx.empty()) {
+      report_.pattern = "ONNX Attention";
+      rewrite_onnx_attention(b, onnx);
     } else {
       report_.pattern = "decomposed attention";
       rewrite_decomposed_attention(b, model);
