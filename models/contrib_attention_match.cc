@@ -1,5 +1,6 @@
-// com.microsoft GroupQueryAttention (onnxruntime-genai builder) and Attention (GPT-2 exports with
-// a packed [2, B, H, S, D] past) → PagedAttention.
+// com.microsoft GroupQueryAttention (onnxruntime-genai builder), Attention (GPT-2 exports with
+// a packed [2, B, H, S, D] past) and MultiHeadAttention (3-D self attention with past_key/value)
+// → PagedAttention.
 #include <cmath>
 
 #include "models/paged_attention_builder.h"
@@ -122,6 +123,44 @@ void rewrite_contrib_attention(PagedAttentionBuilder& b, const std::vector<const
     l.scale = a.get_float("scale", 0);
     if (l.scale == 0) l.scale = 1.0f / std::sqrt(static_cast<float>(head));
     b.emit(parts[0], parts[1], parts[2], l, n->outputs[0], {past}, {n->outputs.size() > 1 ? n->outputs[1] : ""});
+    e.remove(n);
+  }
+}
+
+void rewrite_multi_head_attention(PagedAttentionBuilder& b, const std::vector<const Node*>& nodes, int64_t opset) {
+  GraphEditor& e = b.editor();
+  const IoNames& io = b.config().io;
+  for (const Node* n : nodes) {
+    const std::string where = n->label();
+    const auto& a = n->attrs;
+    ONNXGEN_CHECK(a.get_int("unidirectional", 0) == 1, where, " is not unidirectional (causal)");
+    ONNXGEN_CHECK(!input_at(*n, 1).empty() && !input_at(*n, 2).empty(), where,
+                  " takes packed QKV or KV, which is not rewritten yet");
+    ONNXGEN_CHECK(input_at(*n, 4).empty() && input_at(*n, 5).empty(), where,
+                  " has a key_padding_mask or attention_bias, which PagedAttention does not take");
+    const std::string &past_k = input_at(*n, 6), &past_v = input_at(*n, 7);
+    ONNXGEN_CHECK(!past_k.empty() && !past_v.empty(), where, " has no past key/value inputs");
+    const int64_t layer = b.layer_of(past_k, io.past_key, where);
+    ONNXGEN_CHECK(b.layer_of(past_v, io.past_value, where) == layer, where, " reads past key and value of different layers");
+    const ValueInfo* past_info = e.input(past_k);
+    ONNXGEN_CHECK(past_info, where, ": past key '", past_k, "' is not a graph input");
+    const int64_t heads = a.get_int("num_heads");
+    const int64_t head = b.dim_or_config(past_k, 3, b.config().head_size);
+    b.set_geometry(heads, heads, head, past_info->dtype, where);
+
+    std::string q = n->inputs[0], k = n->inputs[1], v = n->inputs[2];
+    if (!input_at(*n, 3).empty()) {
+      auto bias = split_qkv(e, n->inputs[3], {heads * head, heads * head, heads * head}, opset);
+      q = e.add_node("Add", "", {q, bias[0]}, {""});
+      k = e.add_node("Add", "", {k, bias[1]}, {""});
+      v = e.add_node("Add", "", {v, bias[2]}, {""});
+    }
+    PagedAttentionReport::Layer l;
+    l.index = layer;
+    l.scale = a.get_float("scale", 0);
+    if (l.scale == 0) l.scale = 1.0f / std::sqrt(static_cast<float>(head));
+    b.emit(q, k, v, l, n->outputs[0], {past_k, past_v},
+           {n->outputs.size() > 1 ? n->outputs[1] : "", n->outputs.size() > 2 ? n->outputs[2] : ""});
     e.remove(n);
   }
 }

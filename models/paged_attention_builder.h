@@ -50,6 +50,7 @@ class PagedAttentionBuilder {
 // The matchers, each rewriting every layer or throwing; `opset` is the default domain's.
 void rewrite_group_query_attention(PagedAttentionBuilder& b, const std::vector<const Node*>& nodes, int64_t opset);
 void rewrite_contrib_attention(PagedAttentionBuilder& b, const std::vector<const Node*>& nodes, int64_t opset);
+void rewrite_multi_head_attention(PagedAttentionBuilder& b, const std::vector<const Node*>& nodes, int64_t opset);
 void rewrite_onnx_attention(PagedAttentionBuilder& b, const std::vector<const Node*>& nodes);
 // `model` is the graph before any edit: its masks and scales are evaluated on a probe prefill.
 void rewrite_decomposed_attention(PagedAttentionBuilder& b, const Model& model);

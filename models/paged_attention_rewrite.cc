@@ -108,24 +108,26 @@ bool PagedAttentionRewrite::run(Model& model) {
   GraphEditor e(*graph);
   PagedAttentionBuilder b(e, config_, report_);
   try {
-    std::vector<const Node*> gqa, contrib, onnx, other;
+    std::vector<const Node*> gqa, contrib, mha, onnx;
     for (const auto& n : graph->nodes) {
       if (n.domain == "com.microsoft" && n.op_type == "GroupQueryAttention") gqa.push_back(&n);
       else if (n.domain == "com.microsoft" && n.op_type == "Attention") contrib.push_back(&n);
+      else if (n.domain == "com.microsoft" && n.op_type == "MultiHeadAttention") mha.push_back(&n);
       else if (n.domain.empty() && n.op_type == "Attention") onnx.push_back(&n);
-      else if ((n.domain == "com.microsoft" && n.op_type == "MultiHeadAttention") || n.domain == "com.onnxgen")
-        other.push_back(&n);
+      ONNXGEN_CHECK(n.domain != "com.onnxgen", "the graph already holds ", n.label());
     }
     const int64_t opset = model.opset("");
-    ONNXGEN_CHECK(other.empty(), other.empty() ? "" : other[0]->label(), " is not rewritten to PagedAttention yet");
-    ONNXGEN_CHECK(!gqa.empty() + !contrib.empty() + !onnx.empty() <= 1,
-                  "the graph mixes GroupQueryAttention, com.microsoft Attention and ONNX Attention");
+    ONNXGEN_CHECK(!gqa.empty() + !contrib.empty() + !mha.empty() + !onnx.empty() <= 1,
+                  "the graph mixes attention ops (GroupQueryAttention, Attention, MultiHeadAttention, ONNX Attention)");
     if (!gqa.empty()) {
       report_.pattern = "com.microsoft GroupQueryAttention";
       rewrite_group_query_attention(b, gqa, opset);
     } else if (!contrib.empty()) {
       report_.pattern = "com.microsoft Attention";
       rewrite_contrib_attention(b, contrib, opset);
+    } else if (!mha.empty()) {
+      report_.pattern = "com.microsoft MultiHeadAttention";
+      rewrite_multi_head_attention(b, mha, opset);
     } else if (!onnx.empty()) {
       report_.pattern = "ONNX Attention";
       rewrite_onnx_attention(b, onnx);

@@ -6,7 +6,8 @@
 //
 // Recognised, in priority order: com.microsoft GroupQueryAttention (onnxruntime-genai builder;
 // packed or separate Q/K/V, do_rotary, local_window_size, softcap), com.microsoft Attention
-// (packed GPT-2 past, unidirectional), ONNX Attention (opset 23+, causal, past_key/past_value)
+// (packed GPT-2 past, unidirectional), com.microsoft MultiHeadAttention (3-D Q/K/V, past_key/value),
+// ONNX Attention (opset 23+, causal, past_key/past_value)
 // and Optimum's decomposed attention (present.N.key/value =
 // Concat(past, new), MatMul → scale/softcap/mask → Softmax → MatMul; the mask is evaluated once
 // on a probe prefill to recover causality and each layer's sliding window).

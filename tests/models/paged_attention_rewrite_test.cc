@@ -327,19 +327,23 @@ TEST(PagedAttentionRewrite, OneUnsupportedLayerLeavesEveryLayerAlone) {
   EXPECT_TRUE(pass.report().layers.empty());
 }
 
-// ONNX Attention with past/present (no fixture exports it yet): the paged graph gives what the
-// contiguous one gives over a prefill and a decode, for 3-D inputs with a softcap and for 4-D
-// inputs with a window.
-class OnnxAttention : public ::testing::TestWithParam<bool> {};
+// Attention ops with past/present that no fixture exports: the paged graph gives what the
+// contiguous one gives over a prefill and two decodes. ONNX Attention 3-D with a softcap, 4-D with
+// a window; com.microsoft MultiHeadAttention with a bias.
+enum class OpKind { kOnnx3D, kOnnx4D, kMultiHead };
 
-TEST_P(OnnxAttention, PagedEqualsContiguous) {
-  const bool four_d = GetParam();
-  constexpr int64_t H = 4, KVH = 2, D = 8;
+class SingleAttention : public ::testing::TestWithParam<OpKind> {};
+
+TEST_P(SingleAttention, PagedEqualsContiguous) {
+  const bool four_d = GetParam() == OpKind::kOnnx4D, mha = GetParam() == OpKind::kMultiHead;
+  constexpr int64_t H = 4, D = 8;
+  const int64_t KVH = mha ? H : 2;
   auto shape_of = [&](int64_t heads, int64_t tokens) {
     return four_d ? Shape{1, heads, tokens, D} : Shape{1, tokens, heads * D};
   };
   Model m;
   m.opsets[""] = 25;
+  m.opsets["com.microsoft"] = 1;
   m.graph = std::make_shared<Graph>();
   Graph& g = *m.graph;
   for (const char* name : {"q", "k", "v", "past_key_values.0.key", "past_key_values.0.value"}) {
@@ -347,13 +351,25 @@ TEST_P(OnnxAttention, PagedEqualsContiguous) {
     in.dtype = DataType::kFloat;
     g.inputs.push_back(in);
   }
-  Node attention = node("Attention", {"q", "k", "v", "", "past_key_values.0.key", "past_key_values.0.value"},
-                        {"y", "present.0.key", "present.0.value"});
+  Node attention = mha ? node("MultiHeadAttention",
+                              {"q", "k", "v", "bias", "", "", "past_key_values.0.key", "past_key_values.0.value"},
+                              {"y", "present.0.key", "present.0.value"})
+                       : node("Attention", {"q", "k", "v", "", "past_key_values.0.key", "past_key_values.0.value"},
+                              {"y", "present.0.key", "present.0.value"});
   Attribute a;
   a.kind = Attribute::Kind::kInt;
   a.i = 1;
   attention.attrs.set("is_causal", a);
-  if (four_d) {
+  if (mha) {
+    attention.domain = "com.microsoft";
+    attention.attrs = {};
+    attention.attrs.set("unidirectional", a);
+    a.i = H;
+    attention.attrs.set("num_heads", a);
+    Tensor bias = Tensor::empty(DataType::kFloat, {3 * H * D});
+    for (int64_t i = 0; i < bias.numel(); ++i) bias.data<float>()[i] = 0.01f * static_cast<float>(i % 17);
+    g.initializers["bias"] = bias;
+  } else if (four_d) {
     a.i = 1;  // the query and the key before it
     attention.attrs.set("left_window_size", a);
   } else {
@@ -422,8 +438,13 @@ TEST_P(OnnxAttention, PagedEqualsContiguous) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Layouts, OnnxAttention, ::testing::Bool(),
-                         [](const auto& info) { return info.param ? "FourD" : "ThreeD"; });
+INSTANTIATE_TEST_SUITE_P(Ops, SingleAttention,
+                         ::testing::Values(OpKind::kOnnx3D, OpKind::kOnnx4D, OpKind::kMultiHead),
+                         [](const auto& info) {
+                           return info.param == OpKind::kOnnx3D   ? "OnnxAttention3D"
+                                  : info.param == OpKind::kOnnx4D ? "OnnxAttention4D"
+                                                                  : "MultiHeadAttention";
+                         });
 
 }  // namespace
 }  // namespace onnxgen::models
