@@ -10,6 +10,15 @@ namespace {
 void usage() {
   std::cerr << "usage: onnxgen <command> [options]\n\n"
                "commands:\n"
+               "  generate [MODEL_DIR] (--prompt TEXT | --input-ids 1,2,3 [--input-ids ...])\n"
+               "        [--max-new-tokens N | --max-length N] [--output text|ids] [--chat [--system TEXT]]\n"
+               "        [--num-beams N --length-penalty F --early-stopping --num-return-sequences N]\n"
+               "        [--greedy | --sample] [--temperature F --top-k N --top-p F --min-p F --typical-p F]\n"
+               "        [--repetition-penalty F --presence-penalty F --frequency-penalty F --seed N --n N]\n"
+               "        [--stop TEXT ...] [--ignore-eos] [--threads N --kv-cache-mb M --device cpu]\n"
+               "  chat [MODEL_DIR] [--system TEXT] [sampling flags as for generate]\n"
+               "        interactive chat; /reset, /exit, Ctrl-C stops an answer\n"
+               "  (MODEL_DIR: an onnxruntime-genai or Optimum export; default: the bundled model)\n"
                "  exec MODEL.onnx --data DIR --out OUTDIR [--threads N] [--dump DUMPDIR]\n"
                "        run a model on DIR/input_K.pb, write OUTDIR/output_K.pb\n"
                "        (--dump also writes every intermediate value as DUMPDIR/<value>.pb)\n"
@@ -31,6 +40,8 @@ int main(int argc, char** argv) {
   std::string command = argv[1];
   try {
     onnxgen::cli::Args args(argc - 2, argv + 2);
+    if (command == "generate") return onnxgen::cli::run_generate(args);
+    if (command == "chat") return onnxgen::cli::run_chat(args);
     if (command == "exec") return onnxgen::cli::run_exec(args);
     if (command == "ops") return onnxgen::cli::run_ops(args);
     if (command == "tokenize") return onnxgen::cli::run_tokenize(args);
