@@ -19,6 +19,11 @@ void usage() {
                "  chat [MODEL_DIR] [--system TEXT] [sampling flags as for generate]\n"
                "        interactive chat; /reset, /exit, Ctrl-C stops an answer\n"
                "  (MODEL_DIR: an onnxruntime-genai or Optimum export; default: the bundled model)\n"
+               "  serve [MODEL_DIR] [--host 127.0.0.1] [--port 8080] [--api-key KEY] [--max-num-seqs N]\n"
+               "        [--max-queue N] [--kv-cache-mb M] [--served-model-name NAME] [--threads T]\n"
+               "        [--request-timeout S] [--shutdown-grace S] [--max-body-mb M]\n"
+               "        OpenAI-compatible HTTP API (/v1/chat/completions, /v1/completions, /metrics, ...)\n"
+               "        and a chat page at /\n"
                "  exec MODEL.onnx --data DIR --out OUTDIR [--threads N] [--dump DUMPDIR]\n"
                "        run a model on DIR/input_K.pb, write OUTDIR/output_K.pb\n"
                "        (--dump also writes every intermediate value as DUMPDIR/<value>.pb)\n"
@@ -42,6 +47,7 @@ int main(int argc, char** argv) {
     onnxgen::cli::Args args(argc - 2, argv + 2);
     if (command == "generate") return onnxgen::cli::run_generate(args);
     if (command == "chat") return onnxgen::cli::run_chat(args);
+    if (command == "serve") return onnxgen::cli::run_serve(args);
     if (command == "exec") return onnxgen::cli::run_exec(args);
     if (command == "ops") return onnxgen::cli::run_ops(args);
     if (command == "tokenize") return onnxgen::cli::run_tokenize(args);
