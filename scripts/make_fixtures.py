@@ -270,7 +270,7 @@ def record_steps(model_path: Path, prompt_ids, out_dir: Path):
 def copy_model(src_dir: Path, dst: Path, tok_dir: Path):
     dst.mkdir(parents=True, exist_ok=True)
     for f in src_dir.iterdir():
-        if f.name.startswith("model.onnx") or f.name == "genai_config.json":
+        if f.name.startswith("model.onnx") or f.name in ("genai_config.json", "config.json", "generation_config.json"):
             shutil.copy(f, dst / f.name)
     for f in ("tokenizer.json", "tokenizer_config.json"):
         shutil.copy(tok_dir / f, dst / f)
