@@ -141,9 +141,9 @@ bool PagedAttentionRewrite::run(Model& model) {
     e.commit();
     positions_from_position_ids(b);
 
-    for (const char* name : {paged::kSlotMapping, paged::kContextLens})
-      graph->inputs.push_back(int32_input(name, {name == std::string(paged::kSlotMapping) ? "num_tokens" : "num_seqs"}));
+    graph->inputs.push_back(int32_input(paged::kSlotMapping, {"num_tokens"}));
     graph->inputs.push_back(int32_input(paged::kBlockTables, {"num_seqs", "max_blocks"}));
+    graph->inputs.push_back(int32_input(paged::kContextLens, {"num_seqs"}));
     graph->inputs.push_back(int32_input(paged::kQueryStartLoc, {"num_seqs_plus_1"}));
     const auto& present = b.present_outputs();
     std::erase_if(graph->outputs, [&](const ValueInfo& o) {

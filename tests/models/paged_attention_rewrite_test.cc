@@ -332,6 +332,10 @@ TEST(PagedAttentionRewrite, OneUnsupportedLayerLeavesEveryLayerAlone) {
 // a window; com.microsoft MultiHeadAttention with a bias.
 enum class OpKind { kOnnx3D, kOnnx4D, kMultiHead };
 
+void PrintTo(OpKind k, std::ostream* os) {
+  *os << (k == OpKind::kOnnx3D ? "ONNX Attention 3-D" : k == OpKind::kOnnx4D ? "ONNX Attention 4-D" : "MultiHeadAttention");
+}
+
 class SingleAttention : public ::testing::TestWithParam<OpKind> {};
 
 TEST_P(SingleAttention, PagedEqualsContiguous) {
