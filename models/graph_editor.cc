@@ -72,7 +72,8 @@ bool GraphEditor::is_static(const std::string& value) const {
     result = true;
   } else if (p && (p->op_type == "Shape" || p->op_type == "Size")) {
     result = true;
-  } else if (p && p->domain.empty()) {
+  } else if (p && p->domain.empty() && !p->op_type.starts_with("Random") && p->op_type != "Multinomial" &&
+             p->op_type != "Bernoulli") {
     result = true;
     for (const auto& in : p->inputs) result = result && is_static(in);
   }
