@@ -68,18 +68,21 @@ int run_generate(const Args& args) {
   const bool stream = output == "text" && prompts.size() == 1 && params.n == 1 && params.num_beams.value_or(1) == 1;
   if (stream && args.has("prompt") && !args.has("chat")) std::printf("%s", args.get("prompt").c_str());
   std::fflush(stdout);
+  size_t longest = 0;
+  for (const auto& p : prompts) longest = std::max(longest, p.size());
   std::vector<std::shared_ptr<Request>> requests;
   for (auto& p : prompts) {
+    // --max-length counts the padded row, as in onnxruntime-genai.
+    GenerationParams row_params = params;
+    if (params.max_length) row_params.max_length = *params.max_length - static_cast<int64_t>(longest - p.size());
     StreamCallback cb;
     if (stream)
       cb = [](const StreamEvent& ev) {
         std::fwrite(ev.text.data(), 1, ev.text.size(), stdout);
         std::fflush(stdout);
       };
-    requests.push_back(engine->submit(p, params, cb));
+    requests.push_back(engine->submit(p, row_params, cb));
   }
-  size_t longest = 0;
-  for (const auto& p : prompts) longest = std::max(longest, p.size());
   int status = 0;
   for (size_t r = 0; r < requests.size(); ++r) {
     GenerationResult res = requests[r]->wait();
