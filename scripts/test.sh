@@ -7,6 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${ONNXGEN_JOBS:-$(nproc)}
 
+# The server's openai-client test runs the official `openai` package (pure Python, small) from
+# .venv-ci; without network the test skips itself.
+if [[ ! -x .venv-ci/bin/python ]] || ! .venv-ci/bin/python -c "import openai" 2>/dev/null; then
+  python3 -m venv .venv-ci && .venv-ci/bin/pip install -q openai \
+    || echo "test.sh: could not install openai into .venv-ci; server_openai_client will skip"
+fi
+
 ctest --test-dir build --output-on-failure -j "$JOBS"
 
 if [[ "${1:-}" == "--sanitize" ]]; then

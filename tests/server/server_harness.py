@@ -177,6 +177,8 @@ class ServerProcess:
         return code
 
     def cleanup(self):
+        if not self.log.closed:
+            self.log.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
