@@ -1,6 +1,7 @@
 #include "server/generation_response.h"
 
 #include <chrono>
+#include <optional>
 
 #include "runtime/core/error.h"
 #include "server/api_error.h"
@@ -13,14 +14,18 @@ using Clock = std::chrono::steady_clock;
 // How long a waiting handler sleeps before it looks at its client and deadline again.
 constexpr std::chrono::milliseconds kPoll{50};
 
-// The failure of a finished generation, if any: the engine's message for the request or a sequence.
-std::string generation_error(const std::vector<GenerationResult>& results) {
+// The failure of a finished generation, if any: the engine's message for the request or a
+// sequence. One the shutdown caused is the server's unavailability, not an internal error.
+std::optional<ApiError> generation_error(const ServerContext& ctx, const std::vector<GenerationResult>& results) {
+  std::string message;
   for (const auto& r : results) {
-    if (!r.error.empty()) return r.error;
+    if (!r.error.empty()) message = r.error;
     for (const auto& s : r.sequences)
-      if (s.finish == FinishReason::kError) return "generation failed";
+      if (message.empty() && s.finish == FinishReason::kError) message = "generation failed";
   }
-  return {};
+  if (message.empty()) return std::nullopt;
+  if (ctx.draining) return ApiError(503, "the server shut down before the request finished (" + message + ")", "", "shutdown");
+  return ApiError(500, message);
 }
 
 ApiError timeout_error(const ServerContext& ctx) {
@@ -82,8 +87,8 @@ struct EventStream {
     if (!generation->finished()) return true;
     auto results = generation->results();
     for (const auto& r : results) ctx.metrics.observe(r);
-    if (auto error = generation_error(results); !error.empty()) {
-      close(sink, ApiError(500, error).body());
+    if (auto error = generation_error(ctx, results)) {
+      close(sink, error->body());
       return true;
     }
     if (mode.include_usage) send(sink, format.usage_chunk(results).dump());
@@ -122,7 +127,7 @@ void send_generation(ServerContext& ctx, httplib::Response& res, std::unique_ptr
   }
   auto results = generation->results();
   for (const auto& r : results) ctx.metrics.observe(r);
-  if (auto error = generation_error(results); !error.empty()) throw ApiError(500, error);
+  if (auto error = generation_error(ctx, results)) throw *error;
   res.set_content(format.response(results).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                   "application/json");
 }
