@@ -7,28 +7,15 @@
 #include <filesystem>
 
 #include "runtime/graph/tensor_proto.h"
+#include "tests/cli/run_onnxgen.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int exit_code;
-  std::string output;
-};
+using Result = onnxgen::testing::CommandResult;
 
-Result run(const std::string& args) {
-  std::string cmd = std::string(ONNXGEN_BINARY) + " " + args + " 2>&1";
-  Result r{-1, ""};
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+Result run(const std::string& args) { return onnxgen::testing::run_onnxgen(args); }
 
 class ExecCommand : public ::testing::Test {
  protected:

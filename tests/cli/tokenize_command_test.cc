@@ -1,6 +1,8 @@
 // `onnxgen tokenize`, `detokenize` and `chat-template` end to end, on the project's own tokenizer
 // fixture (expected ids from tests/tokenizer/data/fixture_cases.jsonl, made with Rust tokenizers).
 #include <gtest/gtest.h>
+
+#include "tests/cli/run_onnxgen.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,26 +14,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int exit_code = -1;
-  std::string output;
-};
-
-Result run(const std::string& args, const std::string& stdin_text) {
-  fs::path input = fs::temp_directory_path() / ("onnxgen_stdin_" + std::to_string(::getpid()));
-  std::ofstream(input) << stdin_text;
-  std::string cmd = std::string(ONNXGEN_BINARY) + " " + args + " < " + input.string() + " 2>&1";
-  Result r;
-  if (FILE* p = popen(cmd.c_str(), "r")) {
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-    int status = pclose(p);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  fs::remove(input);
-  return r;
-}
+using Result = onnxgen::testing::CommandResult;
+using onnxgen::testing::run_onnxgen;
 
 class TokenizeCommands : public ::testing::Test {
  protected:
@@ -49,32 +33,32 @@ class TokenizeCommands : public ::testing::Test {
 };
 
 TEST_F(TokenizeCommands, TokenizeMatchesTheReferenceIdsAndDetokenizeInvertsIt) {
-  Result r = run("tokenize " + dir_.string(), "Hello world");
+  Result r = run_onnxgen("tokenize " + dir_.string(), "Hello world");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output, "[346,387,79,283,386]\n");
-  r = run("detokenize " + dir_.string(), "[346, 387, 79, 283, 386]");
+  r = run_onnxgen("detokenize " + dir_.string(), "[346, 387, 79, 283, 386]");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output, "Hello world");
 }
 
 TEST_F(TokenizeCommands, ChatTemplateRendersMessages) {
   const std::string messages = R"([{"role": "user", "content": "hi"}])";
-  Result r = run("chat-template " + dir_.string(), messages);
+  Result r = run_onnxgen("chat-template " + dir_.string(), messages);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output, "<user>hi</s><assistant>");
-  r = run("chat-template " + dir_.string() + " --no-generation-prompt", messages);
+  r = run_onnxgen("chat-template " + dir_.string() + " --no-generation-prompt", messages);
   EXPECT_EQ(r.output, "<user>hi</s>");
 }
 
 TEST_F(TokenizeCommands, BadInputIsAnError) {
-  Result r = run("detokenize " + dir_.string(), "[1,");
+  Result r = run_onnxgen("detokenize " + dir_.string(), "[1,");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("not valid JSON"), std::string::npos) << r.output;
-  r = run("detokenize " + dir_.string(), "[99999]");
+  r = run_onnxgen("detokenize " + dir_.string(), "[99999]");
   EXPECT_NE(r.output.find("outside the vocabulary"), std::string::npos) << r.output;
-  r = run("chat-template " + dir_.string(), R"({"role": "user"})");
+  r = run_onnxgen("chat-template " + dir_.string(), R"({"role": "user"})");
   EXPECT_NE(r.output.find("JSON array"), std::string::npos) << r.output;
-  r = run("tokenize /nonexistent-dir", "x");
+  r = run_onnxgen("tokenize /nonexistent-dir", "x");
   EXPECT_EQ(r.exit_code, 1);
 }
 
