@@ -38,5 +38,6 @@ int run_chat_template(const Args& args);
 int run_generate(const Args& args);
 int run_chat(const Args& args);
 int run_serve(const Args& args);
+int run_bench(const Args& args);
 
 }  // namespace onnxgen::cli

@@ -15,7 +15,8 @@ void usage() {
                "        [--num-beams N --length-penalty F --early-stopping --num-return-sequences N]\n"
                "        [--greedy | --sample] [--temperature F --top-k N --top-p F --min-p F --typical-p F]\n"
                "        [--repetition-penalty F --presence-penalty F --frequency-penalty F --seed N --n N]\n"
-               "        [--stop TEXT ...] [--ignore-eos] [--threads N --kv-cache-mb M --device cpu]\n"
+               "        [--stop TEXT ...] [--ignore-eos] [--threads N --kv-cache-mb M --kv-dtype auto|fp32|fp16]\n"
+               "        [--block-size 16 --max-num-seqs N --max-batch-tokens N --no-prefix-caching --device cpu]\n"
                "  chat [MODEL_DIR] [--system TEXT] [sampling flags as for generate]\n"
                "        interactive chat; /reset, /exit, Ctrl-C stops an answer\n"
                "  (MODEL_DIR: an onnxruntime-genai or Optimum export; default: the bundled model)\n"
@@ -24,6 +25,9 @@ void usage() {
                "        [--request-timeout S] [--shutdown-grace S] [--max-body-mb M]\n"
                "        OpenAI-compatible HTTP API (/v1/chat/completions, /v1/completions, /metrics, ...)\n"
                "        and a chat page at /\n"
+               "  bench [MODEL_DIR] [--prompt-len 128] [--gen 64] [--batch 1] [--threads T] [--repeat 3] [--json]\n"
+               "        prefill and generation tokens/s, time to first token, peak RSS and the fraction of\n"
+               "        the machine's read bandwidth the weight stream reaches (engine flags as for generate)\n"
                "  exec MODEL.onnx --data DIR --out OUTDIR [--threads N] [--dump DUMPDIR]\n"
                "        run a model on DIR/input_K.pb, write OUTDIR/output_K.pb\n"
                "        (--dump also writes every intermediate value as DUMPDIR/<value>.pb)\n"
@@ -48,6 +52,7 @@ int main(int argc, char** argv) {
     if (command == "generate") return onnxgen::cli::run_generate(args);
     if (command == "chat") return onnxgen::cli::run_chat(args);
     if (command == "serve") return onnxgen::cli::run_serve(args);
+    if (command == "bench") return onnxgen::cli::run_bench(args);
     if (command == "exec") return onnxgen::cli::run_exec(args);
     if (command == "ops") return onnxgen::cli::run_ops(args);
     if (command == "tokenize") return onnxgen::cli::run_tokenize(args);
