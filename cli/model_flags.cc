@@ -6,7 +6,9 @@
 namespace onnxgen::cli {
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kEngineFlags = {"device", "threads", "kv-cache-mb", "max-num-seqs", "max-batch-tokens"};
+const std::vector<std::string> kEngineFlags = {"device",       "threads",          "kv-cache-mb", "kv-dtype",
+                                               "block-size",   "max-num-seqs",     "max-batch-tokens",
+                                               "no-prefix-caching"};
 const std::vector<std::string> kGenerationFlags = {
     "max-length", "max-new-tokens", "min-new-tokens", "temperature", "top-k", "top-p", "min-p", "typical-p",
     "repetition-penalty", "presence-penalty", "frequency-penalty", "seed", "num-beams", "length-penalty",
@@ -35,6 +37,9 @@ EngineOptions engine_options(const Args& args) {
   o.device = args.get("device", o.device);
   o.threads = args.get_int("threads", o.threads);
   o.kv_cache_mb = args.get_int64("kv-cache-mb", o.kv_cache_mb);
+  o.kv_dtype = args.get("kv-dtype", o.kv_dtype);
+  o.block_size = args.get_int("block-size", o.block_size);
+  o.prefix_caching = !args.has("no-prefix-caching");
   o.max_num_seqs = args.get_int("max-num-seqs", o.max_num_seqs);
   o.max_batch_tokens = args.get_int("max-batch-tokens", o.max_batch_tokens);
   return o;

@@ -4,6 +4,7 @@
 #include "engine/paged_model_runner.h"
 #include "models/paged_attention_rewrite.h"
 #include "runtime/core/error.h"
+#include "runtime/graph/model_loader.h"
 
 namespace onnxgen::engine {
 
@@ -15,16 +16,25 @@ LoadedModel load_model_dir(const std::string& dir, const EngineOptions& options)
   } catch (const tokenizer::Error& e) {
     fail("model directory '", dir, "': ", e.what());
   }
-  auto rewrite = std::make_shared<models::PagedAttentionRewrite>(m.config);
-  SessionOptions session_options;
-  session_options.passes.push_back(rewrite);
-  auto session = std::make_unique<Session>(m.config.decoder_path, std::move(session_options));
-  const models::PagedAttentionReport& report = rewrite->report();
+  Model model = load_model(m.config.decoder_path);
+  models::PagedAttentionRewrite rewrite(m.config);
+  rewrite.run(model);
+  models::PagedAttentionReport report = rewrite.report();
   if (!report.rewritten) {
     options.log("model '" + dir + "': " + report.reason +
                 "; running it with a contiguous KV cache per sequence (no paged attention, no prefix caching)");
-    m.runner = std::make_unique<ContiguousModelRunner>(std::move(session), m.config);
+    m.runner = std::make_unique<ContiguousModelRunner>(std::make_unique<Session>(std::move(model)), m.config);
     return m;
+  }
+  // PagedAttention reads either cache dtype whatever the model computes in, so a float32 model
+  // may keep half-size keys and values.
+  if (options.kv_dtype == "fp32" || options.kv_dtype == "fp16") {
+    report.kv_dtype = options.kv_dtype == "fp32" ? DataType::kFloat : DataType::kFloat16;
+    for (auto& in : model.graph->inputs)
+      if (in.name.rfind(models::paged::kKeyCachePrefix, 0) == 0 || in.name.rfind(models::paged::kValueCachePrefix, 0) == 0)
+        in.dtype = report.kv_dtype;
+  } else {
+    ONNXGEN_CHECK(options.kv_dtype == "auto", "kv_dtype must be auto, fp32 or fp16, got '", options.kv_dtype, "'");
   }
   KvCacheConfig kv;
   kv.num_layers = report.num_layers();
@@ -32,12 +42,10 @@ LoadedModel load_model_dir(const std::string& dir, const EngineOptions& options)
   kv.head_size = report.head_size;
   kv.block_size = options.block_size;
   kv.dtype = report.kv_dtype;
-  if (options.kv_dtype == "fp32") kv.dtype = DataType::kFloat;
-  else if (options.kv_dtype == "fp16") kv.dtype = DataType::kFloat16;
-  else ONNXGEN_CHECK(options.kv_dtype == "auto", "kv_dtype must be auto, fp32 or fp16, got '", options.kv_dtype, "'");
-  ONNXGEN_CHECK(kv.dtype == report.kv_dtype, "this model's rewritten attention keeps its KV cache in ",
-                to_string(report.kv_dtype), "; kv_dtype ", options.kv_dtype, " is not supported for it");
-  const int64_t blocks = kv_blocks_for(kv, options.kv_cache_mb, options.max_num_seqs, m.config.context_length);
+  auto session = std::make_unique<Session>(std::move(model));
+  const int64_t blocks = options.kv_cache_blocks > 0
+                             ? options.kv_cache_blocks
+                             : kv_blocks_for(kv, options.kv_cache_mb, options.max_num_seqs, m.config.context_length);
   options.log("model '" + dir + "': " + report.summary() + "; KV cache " + std::to_string(blocks) + " blocks of " +
               std::to_string(kv.block_size) + " tokens (" +
               std::to_string(static_cast<size_t>(blocks) * kv.bytes_per_block() >> 20) + " MiB)");

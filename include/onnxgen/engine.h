@@ -38,6 +38,7 @@ struct EngineOptions {
   std::string device = "cpu";  // "cpu" or "cuda[:N]"
   int threads = 0;             // 0: one per core
   int64_t kv_cache_mb = 0;     // 0: a share of free memory, capped by what max_num_seqs × context needs
+  int64_t kv_cache_blocks = 0;  // overrides kv_cache_mb with an exact block count (tests, tuning)
   int block_size = 16;
   std::string kv_dtype = "auto";  // auto (the model's), fp32, fp16
   int max_num_seqs = 64;          // sequences decoding at once

@@ -235,6 +235,68 @@ TEST_F(EngineTest, ManyConcurrentRequestsAllFinishAndFreeTheCache) {
   EXPECT_EQ(s.waiting, 0);
 }
 
+TEST(EngineLoad, HalfPrecisionKvCacheKeepsGreedyTokens) {
+  const fs::path dir = kFixtures / "llama-genai-fp32";
+  Fixture f = read_fixture(dir);
+  EngineOptions o = quiet_options();
+  o.kv_dtype = "fp16";
+  auto engine = Engine::load(dir.string(), o);
+  EXPECT_EQ(engine->generate(f.prompt, greedy(static_cast<int64_t>(f.generated.size()))).sequences.at(0).tokens,
+            f.generated);
+  o.kv_dtype = "int3";
+  EXPECT_THROW(Engine::load(dir.string(), o), std::exception);
+}
+
+// A shared prompt prefix is served from the prefix cache the second time, with identical output.
+TEST(EngineLoad, PrefixCacheServesARepeatedPrompt) {
+  auto engine = Engine::load((kFixtures / "llama-genai-fp32").string(), quiet_options());
+  std::vector<int32_t> prompt;
+  for (int i = 0; i < 40; ++i) prompt.push_back(3 + (i * 7) % 300);
+  GenerationResult first = engine->generate(prompt, greedy(6));
+  GenerationResult second = engine->generate(prompt, greedy(6));
+  EXPECT_EQ(first.cached_prompt_tokens, 0);
+  EXPECT_EQ(second.cached_prompt_tokens, 32);  // two full blocks of 16; the last block is recomputed
+  EXPECT_EQ(first.sequences.at(0).tokens, second.sequences.at(0).tokens);
+  EXPECT_GT(engine->stats().prefix_cache_hits, 0);
+}
+
+// A pool too small for every request at once preempts and recomputes; outputs do not change.
+TEST(EngineLoad, PreemptionUnderATinyCacheKeepsOutputs) {
+  const fs::path dir = kFixtures / "llama-genai-fp32";
+  auto roomy = Engine::load(dir.string(), quiet_options());
+  EngineOptions o = quiet_options();
+  o.kv_cache_blocks = 24;  // 384 tokens for 8 requests of 70-115 tokens each
+  auto tight = Engine::load(dir.string(), o);
+  std::vector<std::vector<int32_t>> prompts;
+  for (int r = 0; r < 8; ++r) {
+    std::vector<int32_t> p;
+    for (int i = 0; i < 30 + r * 5; ++i) p.push_back(5 + (i * 13 + r) % 400);
+    prompts.push_back(p);
+  }
+  std::vector<std::shared_ptr<Request>> reqs;
+  for (const auto& p : prompts) reqs.push_back(tight->submit(p, greedy(40)));
+  for (size_t r = 0; r < prompts.size(); ++r) {
+    GenerationResult got = reqs[r]->wait();
+    ASSERT_TRUE(got.error.empty()) << got.error;
+    EXPECT_EQ(got.sequences.at(0).tokens, roomy->generate(prompts[r], greedy(40)).sequences.at(0).tokens) << r;
+  }
+  EXPECT_GT(tight->stats().preemptions, 0);
+  EXPECT_EQ(tight->stats().kv_blocks_used, 0);
+}
+
+// A request that cannot fit even an empty cache fails with a message instead of waiting forever.
+TEST(EngineLoad, RequestLargerThanTheCacheFailsClearly) {
+  EngineOptions o = quiet_options();
+  o.kv_cache_blocks = 4;  // 64 tokens
+  auto engine = Engine::load((kFixtures / "llama-genai-fp32").string(), o);
+  GenerationResult r = engine->generate(std::vector<int32_t>(100, 9), greedy(5));
+  EXPECT_NE(r.error.find("KV cache"), std::string::npos) << r.error;
+  EXPECT_EQ(r.sequences.at(0).finish, FinishReason::kError);
+  // A request that fits still runs afterwards.
+  EXPECT_TRUE(engine->generate(std::vector<int32_t>(20, 9), greedy(5)).error.empty());
+  EXPECT_EQ(engine->stats().kv_blocks_used, 0);
+}
+
 TEST(EngineLoad, MissingDirectoryNamesIt) {
   try {
     Engine::load("/nonexistent/model", quiet_options());
