@@ -15,13 +15,17 @@ struct ContiguousKv : SequenceKv {
 
 ContiguousKv& kv_of(const Sequence& seq) { return static_cast<ContiguousKv&>(*seq.kv); }
 
-// [1, kv_heads, 0, head] for per-layer past; [2, 1, heads, 0, head] for GPT-2's packed past.
+// [1, kv_heads, 0, head] for per-layer past; [2, 1, heads, 0, head] for GPT-2's packed past. A
+// sliding-window layer of the onnxruntime-genai builder keeps a ring buffer of the window's
+// capacity from the start (its sequence dim is named past_sliding_length).
 Shape empty_past_shape(const ValueInfo& info, const models::ModelConfig& c, bool packed) {
   Shape shape = packed ? Shape{2, 1, c.num_heads, 0, c.head_size} : Shape{1, c.num_kv_heads, 0, c.head_size};
   if (info.has_shape && info.dims.size() == shape.size()) {
     const size_t seq_axis = shape.size() - 2;
     for (size_t i = 0; i < shape.size(); ++i)
       if (i != seq_axis && info.dims[i].value > 0) shape[i] = info.dims[i].value;
+    if (info.dims[seq_axis].param.find("sliding") != std::string::npos && c.sliding_window)
+      shape[seq_axis] = *c.sliding_window;
   }
   ONNXGEN_CHECK(shape.size() == (packed ? 5u : 4u) && shape.back() > 0 && shape[shape.size() - 3] > 0,
                 "cannot tell the shape of past input '", info.name, "': the model declares no static heads/head size "

@@ -18,8 +18,9 @@ LoadedModel load_model_dir(const std::string& dir, const EngineOptions& options)
   }
   Model model = load_model(m.config.decoder_path);
   models::PagedAttentionRewrite rewrite(m.config);
-  rewrite.run(model);
+  if (options.paged_attention) rewrite.run(model);
   models::PagedAttentionReport report = rewrite.report();
+  if (!options.paged_attention) report.reason = "paged attention is switched off";
   if (!report.rewritten) {
     options.log("model '" + dir + "': " + report.reason +
                 "; running it with a contiguous KV cache per sequence (no paged attention, no prefix caching)");

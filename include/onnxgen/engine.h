@@ -45,6 +45,9 @@ struct EngineOptions {
   int max_batch_tokens = 512;     // tokens per step; long prompts are prefilled in chunks of this
   int max_queue = 0;              // waiting requests before submit() refuses (0: unbounded)
   bool prefix_caching = true;
+  // false runs the model as exported, one contiguous past per sequence (the fallback for
+  // attention the rewrite does not recognise), e.g. to compare the two paths.
+  bool paged_attention = true;
   // Receives the engine's log lines (which attention path a model uses, preemptions); null: stderr.
   std::function<void(const std::string&)> log;
 };

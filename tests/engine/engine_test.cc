@@ -61,11 +61,25 @@ TEST_P(FixtureGeneration, GreedyMatchesOnnxRuntime) {
   const fs::path dir = kFixtures / GetParam();
   Fixture f = read_fixture(dir);
   auto engine = Engine::load(dir.string(), quiet_options());
+  EXPECT_TRUE(engine->info().paged_attention);
   GenerationResult r = engine->generate(f.prompt, greedy(static_cast<int64_t>(f.generated.size())));
   ASSERT_TRUE(r.error.empty()) << r.error;
   ASSERT_EQ(r.sequences.size(), 1u);
   EXPECT_EQ(r.sequences[0].tokens, f.generated);
   EXPECT_EQ(r.sequences[0].finish, FinishReason::kLength);
+}
+
+// The contiguous-KV fallback (the model as exported) gives the same tokens.
+TEST_P(FixtureGeneration, ContiguousFallbackMatchesOnnxRuntime) {
+  const fs::path dir = kFixtures / GetParam();
+  Fixture f = read_fixture(dir);
+  EngineOptions o = quiet_options();
+  o.paged_attention = false;
+  auto engine = Engine::load(dir.string(), o);
+  ASSERT_FALSE(engine->info().paged_attention);
+  GenerationResult r = engine->generate(f.prompt, greedy(static_cast<int64_t>(f.generated.size())));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.sequences.at(0).tokens, f.generated);
 }
 
 // The same prompt alone and batched with others of different lengths (one run mixing prefills
