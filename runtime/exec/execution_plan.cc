@@ -290,7 +290,9 @@ std::vector<Tensor> ExecutionPlan::run(std::span<const Tensor> inputs, std::span
   std::vector<const Tensor*> in;
   std::vector<const Tensor*> cap;
   std::vector<Tensor> out;
-  for (auto& step : steps_) {
+  placements_.assign(steps_.size(), options_.device);
+  for (size_t step_index = 0; step_index < steps_.size(); ++step_index) {
+    const auto& step = steps_[step_index];
     in.clear();
     for (int s : step->inputs) in.push_back(s >= 0 ? refs[s] : nullptr);
     cap.clear();
@@ -302,7 +304,7 @@ std::vector<Tensor> ExecutionPlan::run(std::span<const Tensor> inputs, std::span
       if (device_plan) {
         if (!on_device(*step, in)) {
           kernel = step->host_kernel.get();
-          where = Device::cpu();
+          where = placements_[step_index] = Device::cpu();
         }
         for (size_t i = 0; i < in.size(); ++i)
           if (step->inputs[i] >= 0)

@@ -42,6 +42,9 @@ class ExecutionPlan {
   const Graph& graph() const { return *graph_; }
   size_t num_steps() const { return steps_.size(); }
 
+  // Where each step (in plan order) ran during the last run(): a device plan places per run.
+  const std::vector<Device>& placements() const { return placements_; }
+
   // `inputs` follow input_names(); a default-constructed Tensor leaves an optional input unset.
   std::vector<Tensor> run(std::span<const Tensor> inputs, std::span<const Tensor* const> captured = {});
 
@@ -65,6 +68,7 @@ class ExecutionPlan {
   std::vector<int> captured_slots_;
   std::vector<int> output_slots_;
   std::vector<std::unique_ptr<Step>> steps_;
+  std::vector<Device> placements_;
 };
 
 }  // namespace onnxgen

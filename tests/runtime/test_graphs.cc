@@ -30,16 +30,15 @@ Attribute string_attr(std::string v) {
   return a;
 }
 
-std::vector<Tensor> run_node(const std::string& op_type, const std::vector<Tensor>& inputs,
-                             const std::map<std::string, Attribute>& attrs, size_t num_outputs, int64_t opset,
-                             const std::string& domain) {
+std::shared_ptr<Graph> single_node_graph(const std::string& op_type, const std::vector<Tensor>& inputs,
+                                         const std::map<std::string, Attribute>& attrs, size_t num_outputs,
+                                         const std::string& domain) {
   auto g = std::make_shared<Graph>();
   g->name = "test_" + op_type;
   Node node;
   node.op_type = op_type;
   node.domain = domain;
   node.name = op_type;
-  std::vector<Tensor> fed;
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!inputs[i].defined()) {
       node.inputs.push_back("");
@@ -51,7 +50,6 @@ std::vector<Tensor> run_node(const std::string& op_type, const std::vector<Tenso
     vi.name = name;
     vi.dtype = inputs[i].dtype();
     g->inputs.push_back(vi);
-    fed.push_back(inputs[i]);
   }
   for (size_t i = 0; i < num_outputs; ++i) {
     std::string name = "out" + std::to_string(i);
@@ -62,12 +60,30 @@ std::vector<Tensor> run_node(const std::string& op_type, const std::vector<Tenso
   }
   for (const auto& [name, a] : attrs) node.attrs.set(name, a);
   g->nodes.push_back(std::move(node));
+  return g;
+}
+
+std::map<std::string, int64_t> single_node_opsets(int64_t opset, const std::string& domain) {
   std::map<std::string, int64_t> opsets = {{"", opset}};
   if (!domain.empty()) opsets[domain] = 1;
+  return opsets;
+}
+
+std::vector<Tensor> fed_inputs(const std::vector<Tensor>& inputs) {
+  std::vector<Tensor> fed;
+  for (const Tensor& t : inputs)
+    if (t.defined()) fed.push_back(t);
+  return fed;
+}
+
+std::vector<Tensor> run_node(const std::string& op_type, const std::vector<Tensor>& inputs,
+                             const std::map<std::string, Attribute>& attrs, size_t num_outputs, int64_t opset,
+                             const std::string& domain) {
   PlanOptions options;
   options.fold_constants = false;
-  ExecutionPlan plan(g, opsets, {}, options);
-  return plan.run(fed);
+  ExecutionPlan plan(single_node_graph(op_type, inputs, attrs, num_outputs, domain), single_node_opsets(opset, domain),
+                     {}, options);
+  return plan.run(fed_inputs(inputs));
 }
 
 }  // namespace onnxgen::testing

@@ -25,6 +25,16 @@ Attribute float_attr(float v);
 Attribute ints_attr(std::vector<int64_t> v);
 Attribute string_attr(std::string v);
 
+// A graph of `op_type` as its only node, whose inputs are named for `inputs` (an undefined Tensor
+// is an omitted optional input) and fed in that order, less the omitted ones.
+std::shared_ptr<Graph> single_node_graph(const std::string& op_type, const std::vector<Tensor>& inputs,
+                                         const std::map<std::string, Attribute>& attrs, size_t num_outputs,
+                                         const std::string& domain = "");
+// The opsets such a graph imports.
+std::map<std::string, int64_t> single_node_opsets(int64_t opset, const std::string& domain);
+// The inputs to feed it: `inputs` less the omitted ones.
+std::vector<Tensor> fed_inputs(const std::vector<Tensor>& inputs);
+
 // Runs `op_type` as the only node of a graph whose inputs are `inputs` (an undefined Tensor is an
 // omitted optional input) and returns its `num_outputs` outputs.
 std::vector<Tensor> run_node(const std::string& op_type, const std::vector<Tensor>& inputs,
