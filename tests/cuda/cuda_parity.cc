@@ -2,7 +2,8 @@
 // Runtime outputs stored with them, like tests/parity but for any --device and with a table:
 // per fixture the worst relative error over every step's outputs (max |got - want| / max |want|
 // per output), the tolerance (fp16 2e-2, fp32 and int4 1e-3), whether each step's last-token
-// argmax matches the CPU's, and the device run's wall time. Exit status 1 if any fixture fails.
+// argmax matches the CPU's, the device and CPU runs' wall times, and the model's ops that have no
+// kernel on the device (they run on the CPU). Exit status 1 if any fixture fails.
 //   cuda_parity [--device cuda:N] [--fixtures DIR] [--only SUBSTRING]
 #include <algorithm>
 #include <chrono>
@@ -10,10 +11,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "runtime/core/error.h"
+#include "runtime/exec/op_registry.h"
 #include "runtime/exec/session.h"
 #include "runtime/graph/tensor_proto.h"
 
@@ -25,7 +28,7 @@ namespace {
 struct Result {
   double max_rel = 0;
   bool argmax_match = true;
-  double seconds = 0;
+  double seconds = 0, cpu_seconds = 0;
   std::string error;
 };
 
@@ -76,7 +79,7 @@ Result check_fixture(const fs::path& dir, Device device) {
   Result r;
   try {
     const auto got = run_steps(dir, device, &r.seconds);
-    const auto cpu = run_steps(dir, Device::cpu(), nullptr);
+    const auto cpu = run_steps(dir, Device::cpu(), &r.cpu_seconds);
     for (size_t step = 0; step < got.size(); ++step) {
       const fs::path step_dir = dir / ("step_" + std::to_string(step));
       for (size_t k = 0; k < got[step].size(); ++k) {
@@ -92,6 +95,19 @@ Result check_fixture(const fs::path& dir, Device device) {
     r.error = e.what();
   }
   return r;
+}
+
+// Op types of the model with no kernel for `device` (the planner runs those nodes on the CPU).
+std::string host_only_ops(const fs::path& model_path, Device device) {
+  const Model model = load_model(model_path.string());
+  std::set<std::string> ops;
+  for (const Node& node : model.graph->nodes) {
+    const int64_t opset = std::max<int64_t>(model.opset(node.domain), 1);
+    if (!OpRegistry::global().find(node.domain, node.op_type, opset, device.type)) ops.insert(node.op_type);
+  }
+  std::string s;
+  for (const auto& op : ops) s += (s.empty() ? "" : ",") + op;
+  return s.empty() ? "-" : s;
 }
 
 double tolerance(const std::string& name) { return name.ends_with("-fp16") ? 2e-2 : 1e-3; }
@@ -117,17 +133,18 @@ int main(int argc, char** argv) {
     if (e.is_directory() && fs::exists(e.path() / "model.onnx") && e.path().filename().string().find(only) != std::string::npos)
       dirs.push_back(e.path());
   std::sort(dirs.begin(), dirs.end());
-  std::printf("%-22s %-8s %12s %9s %-7s %9s  %s\n", "fixture", "device", "max_rel", "tolerance", "argmax", "seconds",
-              "result");
+  std::printf("%-22s %-8s %10s %9s %-6s %8s %8s  %-6s %s\n", "fixture", "device", "max_rel", "tolerance", "argmax",
+              "dev_s", "cpu_s", "result", "ops on cpu");
   int failures = 0;
   for (const auto& dir : dirs) {
     const std::string name = dir.filename().string();
     const Result r = check_fixture(dir, device);
     const bool pass = r.error.empty() && r.max_rel <= tolerance(name) && r.argmax_match;
     failures += pass ? 0 : 1;
-    std::printf("%-22s %-8s %12.3e %9.0e %-7s %9.3f  %s\n", name.c_str(), to_string(device).c_str(), r.max_rel,
-                tolerance(name), r.argmax_match ? "same" : "DIFF", r.seconds,
-                pass ? "pass" : ("FAIL " + r.error).c_str());
+    std::printf("%-22s %-8s %10.3e %9.0e %-6s %8.3f %8.3f  %-6s %s\n", name.c_str(), to_string(device).c_str(),
+                r.max_rel, tolerance(name), r.argmax_match ? "same" : "DIFF", r.seconds, r.cpu_seconds,
+                pass ? "pass" : "FAIL", host_only_ops(dir / "model.onnx", device).c_str());
+    if (!r.error.empty()) std::printf("  %s\n", r.error.c_str());
     std::fflush(stdout);
   }
   std::printf("%zu fixtures, %d failing\n", dirs.size(), failures);

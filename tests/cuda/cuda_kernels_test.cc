@@ -1,0 +1,180 @@
+// Every CUDA kernel against the CPU kernel of the same op on random inputs, one node per plan,
+// checking that the node really ran on the GPU. Skips where no GPU is available (CI); runs on a
+// GPU machine through scripts/gpu_check.sh.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "runtime/core/device_backend.h"
+#include "runtime/core/half.h"
+#include "tests/runtime/test_graphs.h"
+
+namespace onnxgen::testing {
+namespace {
+
+const Device kCuda{DeviceType::kCuda, 0};
+
+bool cuda_available() {
+  try {
+    device_backend(kCuda);
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+Tensor random_tensor(DataType dtype, Shape shape, std::mt19937& rng, float lo = -2.f, float hi = 2.f) {
+  std::uniform_real_distribution<float> dist(lo, hi);
+  Tensor t = Tensor::empty(dtype, std::move(shape));
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    const float v = dist(rng);
+    if (dtype == DataType::kFloat) t.data<float>()[i] = v;
+    else if (dtype == DataType::kFloat16) t.data<Float16>()[i] = Float16(v);
+    else fail("random_tensor: ", to_string(dtype));
+  }
+  return t;
+}
+
+// `tolerance` is relative to the output's largest magnitude (or 1).
+void check(const std::string& op, const std::vector<Tensor>& inputs, const std::map<std::string, Attribute>& attrs = {},
+           size_t outputs = 1, int64_t opset = 17, const std::string& domain = "", double tolerance = 1e-5) {
+  SCOPED_TRACE(op);
+  auto graph = single_node_graph(op, inputs, attrs, outputs, domain);
+  const auto opsets = single_node_opsets(opset, domain);
+  const auto fed = fed_inputs(inputs);
+  PlanOptions cpu_options, cuda_options;
+  cpu_options.fold_constants = cuda_options.fold_constants = false;
+  cuda_options.device = kCuda;
+  ExecutionPlan cpu(graph, opsets, {}, cpu_options), gpu(graph, opsets, {}, cuda_options);
+  const std::vector<Tensor> want = cpu.run(fed), got = gpu.run(fed);
+  ASSERT_EQ(gpu.placements().size(), 1u);
+  EXPECT_EQ(gpu.placements()[0], kCuda) << op << " fell back to the CPU";
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t k = 0; k < want.size(); ++k) {
+    ASSERT_EQ(got[k].device(), Device::cpu());
+    ASSERT_EQ(got[k].describe(), want[k].describe()) << "output " << k;
+    double diff = 0, scale = 0;
+    for (int64_t i = 0; i < want[k].numel(); ++i) {
+      diff = std::max(diff, std::fabs(got[k].to_double(i) - want[k].to_double(i)));
+      scale = std::max(scale, std::fabs(want[k].to_double(i)));
+    }
+    EXPECT_LE(diff, tolerance * std::max(scale, 1.0)) << op << " output " << k << " max abs diff " << diff;
+  }
+}
+
+class CudaKernels : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!cuda_available()) GTEST_SKIP() << "no usable CUDA device here";
+  }
+  std::mt19937 rng{7};
+  Tensor f32(Shape s, float lo = -2.f, float hi = 2.f) { return random_tensor(DataType::kFloat, std::move(s), rng, lo, hi); }
+  Tensor f16(Shape s) { return random_tensor(DataType::kFloat16, std::move(s), rng); }
+};
+
+TEST_F(CudaKernels, BroadcastingBinaryOps) {
+  check("Add", {f32({2, 3, 4}), f32({4})});
+  check("Sub", {f32({2, 1, 4}), f32({3, 1})});
+  check("Mul", {f32({3, 4}), f32({})});
+  check("Div", {f32({5, 1, 6}), f32({1, 7, 1}, 0.5f, 2.f)});
+  check("Pow", {f32({4, 5}, 0.1f, 3.f), f32({5})}, {}, 1, 17, "", 1e-4);
+  check("Mul", {f16({2, 3, 8}), f16({8})}, {}, 1, 17, "", 1e-3);
+}
+
+TEST_F(CudaKernels, UnaryOps) {
+  for (const char* op : {"Sigmoid", "Tanh", "Relu", "Neg", "Exp", "Erf"}) check(op, {f32({3, 70})}, {}, 1, 17, "", 1e-5);
+  check("Sqrt", {f32({50}, 0.f, 4.f)});
+  check("Reciprocal", {f32({50}, 0.5f, 4.f)});
+  check("Gelu", {f32({4, 33})}, {}, 1, 20);
+  check("Gelu", {f32({4, 33})}, {{"approximate", string_attr("tanh")}}, 1, 20);
+  check("Gelu", {f32({4, 33})}, {}, 1, 1, "com.microsoft");
+}
+
+TEST_F(CudaKernels, Cast) {
+  check("Cast", {f32({3, 5})}, {{"to", int_attr(static_cast<int64_t>(DataType::kFloat16))}});
+  check("Cast", {f16({3, 5})}, {{"to", int_attr(static_cast<int64_t>(DataType::kFloat))}});
+  check("Cast", {f32({3, 5}, -50.f, 50.f)}, {{"to", int_attr(static_cast<int64_t>(DataType::kInt64))}});
+}
+
+TEST_F(CudaKernels, Gather) {
+  const Tensor ids = make_tensor<int64_t>({2, 3}, {0, 4, -1, 2, 2, -5});
+  check("Gather", {f32({5, 6}), ids});
+  check("Gather", {f32({2, 5, 3}), ids}, {{"axis", int_attr(1)}});
+  check("Gather", {f16({5, 3}), make_tensor<int32_t>({2}, {1, 3})});
+}
+
+TEST_F(CudaKernels, Norms) {
+  check("LayerNormalization", {f32({2, 3, 40}), f32({40}), f32({40})}, {{"epsilon", float_attr(1e-5f)}});
+  check("SimplifiedLayerNormalization", {f32({6, 300}), f32({300})}, {{"epsilon", float_attr(1e-6f)}}, 1, 1);
+  check("SkipSimplifiedLayerNormalization", {f32({2, 3, 64}), f32({3, 64}), f32({64})}, {}, 1, 1, "com.microsoft");
+  check("SkipLayerNormalization", {f32({2, 3, 64}), f32({2, 3, 64}), f32({64}), f32({64}), f32({64})}, {}, 1, 1,
+         "com.microsoft");
+  check("SimplifiedLayerNormalization", {f16({4, 96}), f16({96})}, {}, 1, 1, "", 1e-2);
+}
+
+TEST_F(CudaKernels, MatMul) {
+  check("MatMul", {f32({2, 3, 5, 7}), f32({7, 4})}, {}, 1, 17, "", 1e-5);
+  check("MatMul", {f32({2, 3, 5, 7}), f32({2, 3, 7, 4})}, {}, 1, 17, "", 1e-5);
+  check("MatMul", {f32({5, 7}), f32({2, 7, 4})}, {}, 1, 17, "", 1e-5);
+  check("MatMul", {f32({7}), f32({7, 4})}, {}, 1, 17, "", 1e-5);
+  check("MatMul", {f32({70, 130}), f32({130, 90})}, {}, 1, 17, "", 1e-5);
+  check("MatMul", {f16({33, 64}), f16({64, 65})}, {}, 1, 17, "", 1e-2);
+}
+
+TEST_F(CudaKernels, Softmax) {
+  check("Softmax", {f32({3, 4, 50})}, {}, 1, 13);
+  check("LogSoftmax", {f32({3, 1000})}, {}, 1, 13);
+}
+
+TEST_F(CudaKernels, Layout) {
+  check("Transpose", {f32({2, 3, 4})}, {{"perm", ints_attr({2, 0, 1})}});
+  check("Transpose", {f16({5, 6})});
+  check("Slice", {f32({6, 8}), make_tensor<int64_t>({2}, {-1, 1}), make_tensor<int64_t>({2}, {-100, 7}),
+                   make_tensor<int64_t>({2}, {0, 1}), make_tensor<int64_t>({2}, {-2, 3})});
+  check("Split", {f32({2, 9}), make_tensor<int64_t>({3}, {2, 3, 4})}, {{"axis", int_attr(-1)}}, 3, 13);
+  check("Concat", {f32({2, 1, 3}), f32({2, 4, 3}), f32({2, 2, 3})}, {{"axis", int_attr(1)}});
+  check("Reshape", {f32({2, 3, 4}), make_tensor<int64_t>({3}, {0, -1, 2})});
+  check("Unsqueeze", {f32({3, 4}), make_tensor<int64_t>({2}, {0, -1})}, {}, 1, 13);
+  check("Squeeze", {f32({3, 1, 4}), make_tensor<int64_t>({1}, {1})}, {}, 1, 13);
+}
+
+// GroupQueryAttention: packed and separate Q/K/V, padded prompts, decode after a past, rotary,
+// softcap, local windows and sliding_window_cache.
+TEST_F(CudaKernels, GroupQueryAttention) {
+  constexpr int64_t kHeads = 4, kKv = 2, kHead = 16, kMaxPos = 32;
+  auto i32 = [](Shape s, std::vector<int32_t> v) { return make_tensor<int32_t>(std::move(s), v); };
+  auto attrs = [&](std::map<std::string, Attribute> extra) {
+    extra["num_heads"] = int_attr(kHeads);
+    extra["kv_num_heads"] = int_attr(kKv);
+    extra["do_rotary"] = int_attr(1);
+    return extra;
+  };
+  const Tensor cos = f32({kMaxPos, kHead / 2}, -1.f, 1.f), sin = f32({kMaxPos, kHead / 2}, -1.f, 1.f);
+  const int64_t packed = (kHeads + 2 * kKv) * kHead;
+  // Prompt of 5 with the second sequence padded to 3 tokens, into a past buffer of 8.
+  check("GroupQueryAttention",
+         {f32({2, 5, packed}), Tensor(), Tensor(), f32({2, kKv, 8, kHead}), f32({2, kKv, 8, kHead}), i32({2}, {4, 2}),
+          i32({}, {5}), cos, sin},
+         attrs({}), 3, 17, "com.microsoft", 1e-4);
+  // Decode one token after pasts of 6 and 3, separate Q/K/V, softcap and a window of 4.
+  check("GroupQueryAttention",
+         {f32({2, 1, kHeads * kHead}), f32({2, 1, kKv * kHead}), f32({2, 1, kKv * kHead}), f32({2, kKv, 7, kHead}),
+          f32({2, kKv, 7, kHead}), i32({2}, {6, 3}), i32({}, {7}), cos, sin},
+         attrs({{"softcap", float_attr(5.f)}, {"local_window_size", int_attr(4)}}), 3, 17, "com.microsoft", 1e-4);
+  // Sliding-window cache of capacity 6 and window 4, decoding at position 9.
+  check("GroupQueryAttention",
+         {f32({1, 1, packed}), Tensor(), Tensor(), f32({1, kKv, 6, kHead}), f32({1, kKv, 6, kHead}), i32({1}, {9}),
+          i32({}, {10}), cos, sin},
+         attrs({{"local_window_size", int_attr(4)}, {"sliding_window_cache", int_attr(1)}}), 3, 17, "com.microsoft",
+         1e-4);
+  // float16 throughout.
+  check("GroupQueryAttention",
+         {f16({1, 3, packed}), Tensor(), Tensor(), f16({1, kKv, 4, kHead}), f16({1, kKv, 4, kHead}), i32({1}, {2}),
+          i32({}, {3}), random_tensor(DataType::kFloat16, {kMaxPos, kHead / 2}, rng),
+          random_tensor(DataType::kFloat16, {kMaxPos, kHead / 2}, rng)},
+         attrs({}), 3, 17, "com.microsoft", 2e-2);
+}
+
+}  // namespace
+}  // namespace onnxgen::testing
