@@ -311,6 +311,53 @@ TEST(EngineLoad, RequestLargerThanTheCacheFailsClearly) {
   EXPECT_EQ(engine->stats().kv_blocks_used, 0);
 }
 
+// Chunked prefill (a small token budget per step) computes the same thing as one big prefill.
+TEST(EngineLoad, ChunkedPrefillKeepsOutputs) {
+  const fs::path dir = kFixtures / "llama-genai-fp32";
+  std::vector<int32_t> prompt;
+  for (int i = 0; i < 150; ++i) prompt.push_back(4 + (i * 31) % 500);
+  auto whole = Engine::load(dir.string(), quiet_options());
+  EngineOptions o = quiet_options();
+  o.max_batch_tokens = 16;
+  o.max_num_seqs = 4;
+  auto chunked = Engine::load(dir.string(), o);
+  EXPECT_EQ(chunked->generate(prompt, greedy(8)).sequences.at(0).tokens,
+            whole->generate(prompt, greedy(8)).sequences.at(0).tokens);
+  EXPECT_GE(chunked->stats().steps, 150 / 16 + 8 - 1);
+}
+
+TEST_F(EngineTest, LogprobsReportTheChosenTokenAndRankedAlternatives) {
+  GenerationParams p = greedy(5);
+  p.logprobs = true;
+  p.top_logprobs = 3;
+  SequenceResult s = engine_->generate(prompt_, p).sequences.at(0);
+  ASSERT_EQ(s.logprobs.size(), 5u);
+  for (size_t i = 0; i < s.logprobs.size(); ++i) {
+    const TokenLogprobs& lp = s.logprobs[i];
+    EXPECT_EQ(lp.token, s.tokens[i]);
+    EXPECT_LE(lp.logprob, 0.0f);
+    ASSERT_EQ(lp.top.size(), 3u);
+    EXPECT_EQ(lp.top[0].token, lp.token);  // greedy picks the most likely
+    EXPECT_FLOAT_EQ(lp.top[0].logprob, lp.logprob);
+    EXPECT_GE(lp.top[0].logprob, lp.top[1].logprob);
+    EXPECT_GE(lp.top[1].logprob, lp.top[2].logprob);
+  }
+}
+
+TEST_F(EngineTest, StopTokenIdsEndGenerationAndMinNewTokensDefersThem) {
+  std::vector<int32_t> free_run = engine_->generate(prompt_, greedy(8)).sequences.at(0).tokens;
+  GenerationParams p = greedy(8);
+  p.stop_token_ids = {free_run[2]};
+  SequenceResult stopped = engine_->generate(prompt_, p).sequences.at(0);
+  EXPECT_EQ(stopped.finish, FinishReason::kStop);
+  EXPECT_EQ(stopped.tokens.back(), free_run[2]);
+  EXPECT_LE(stopped.tokens.size(), 3u);
+  p.min_new_tokens = 6;
+  SequenceResult deferred = engine_->generate(prompt_, p).sequences.at(0);
+  EXPECT_GE(deferred.tokens.size(), 6u);
+  for (size_t i = 0; i + 1 < 6 && i < deferred.tokens.size(); ++i) EXPECT_NE(deferred.tokens[i], free_run[2]) << i;
+}
+
 TEST(EngineLoad, MissingDirectoryNamesIt) {
   try {
     Engine::load("/nonexistent/model", quiet_options());
