@@ -20,13 +20,14 @@ std::string sanitize_file_name(std::string name) {
 }  // namespace
 
 int run_exec(const Args& args) {
-  args.allow_only({"data", "out", "threads", "dump"});
+  args.allow_only({"data", "out", "threads", "dump", "device"});
   if (args.positional().size() != 1) throw Error("exec takes exactly one MODEL.onnx");
   const std::string data_dir = args.require("data");
   const std::string out_dir = args.require("out");
   if (int threads = args.get_int("threads", 0); threads > 0) ThreadPool::set_global_threads(threads);
 
   SessionOptions options;
+  options.device = parse_device(args.get("device", "cpu"));
   if (args.has("dump")) {
     // Every node output, named for its value, so a script can diff it against another runtime.
     const std::string dump_dir = args.require("dump");
