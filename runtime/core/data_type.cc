@@ -33,6 +33,8 @@ std::string to_string(DataType t) {
     case DataType::kComplex64: return "complex64";
     case DataType::kComplex128: return "complex128";
     case DataType::kBFloat16: return "bfloat16";
+    case DataType::kSequence: return "sequence";
+    case DataType::kEmptyOptional: return "optional(empty)";
   }
   return "dtype(" + std::to_string(static_cast<int>(t)) + ")";
 }

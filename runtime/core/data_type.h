@@ -28,6 +28,10 @@ enum class DataType : int32_t {
   kComplex64 = 14,
   kComplex128 = 15,
   kBFloat16 = 16,
+  // Not ONNX element types: the executor's non-tensor values travel as Tensors of these kinds
+  // (runtime/core/sequence.h).
+  kSequence = 1000,
+  kEmptyOptional = 1001,
 };
 
 size_t element_size(DataType t);

@@ -1,5 +1,7 @@
 #include "runtime/exec/session.h"
 
+#include "runtime/core/sequence.h"
+
 namespace onnxgen {
 
 Session::Session(const std::string& model_path, SessionOptions options)
@@ -36,8 +38,17 @@ Session::Session(Model model, SessionOptions options) : model_(std::move(model))
 }
 
 void Session::validate(const ValueInfo& info, const Tensor& t) const {
-  if (info.kind != ValueInfo::Kind::kTensor)
-    fail(model_.path, ": input '", info.name, "' is not a tensor input; only tensor inputs can be fed");
+  switch (info.kind) {
+    case ValueInfo::Kind::kTensor:
+      ONNXGEN_CHECK(!is_sequence(t) && !is_empty_optional(t), model_.path, ": input '", info.name,
+                    "' expects a tensor, got ", t.describe());
+      break;
+    case ValueInfo::Kind::kSequence:
+      ONNXGEN_CHECK(is_sequence(t), model_.path, ": input '", info.name, "' expects a sequence, got ", t.describe());
+      return;
+    case ValueInfo::Kind::kOptional: return;  // empty, or a tensor or sequence
+    default: fail(model_.path, ": input '", info.name, "' is a map or of unknown type; it cannot be fed");
+  }
   if (info.dtype != DataType::kUndefined && info.dtype != t.dtype())
     fail(model_.path, ": input '", info.name, "' expects ", to_string(info.dtype), ", got ", t.describe());
   if (!info.has_shape) return;
