@@ -17,7 +17,9 @@
 
 #include "onnx/onnx_pb.h"
 #include "runtime/exec/session.h"
+#include "runtime/core/sequence.h"
 #include "runtime/graph/tensor_proto.h"
+#include "tests/conformance/value_files.h"
 
 namespace fs = std::filesystem;
 using onnxgen::DataType;
@@ -44,8 +46,7 @@ Tensor as_declared_bfloat16(const Tensor& t) {
   return Tensor(DataType::kBFloat16, t.shape(), t.buffer());
 }
 
-// Returns "" when equal, otherwise why not.
-std::string compare(const Tensor& got, const Tensor& want_as_stored) {
+std::string compare_tensors(const Tensor& got, const Tensor& want_as_stored) {
   const Tensor want = got.dtype() == DataType::kBFloat16 ? as_declared_bfloat16(want_as_stored) : want_as_stored;
   if (got.dtype() != want.dtype()) return "dtype " + got.describe() + " vs expected " + want.describe();
   if (got.shape() != want.shape()) return "shape " + got.describe() + " vs expected " + want.describe();
@@ -73,12 +74,31 @@ std::string compare(const Tensor& got, const Tensor& want_as_stored) {
   return "";
 }
 
-bool uses_non_tensor_values(const onnxgen::Graph& g) {
-  for (const auto& in : g.inputs)
-    if (in.kind != onnxgen::ValueInfo::Kind::kTensor) return true;
-  for (const auto& out : g.outputs)
-    if (out.kind != onnxgen::ValueInfo::Kind::kTensor) return true;
-  return false;
+// Returns "" when equal, otherwise why not. Sequences compare element by element; an optional
+// holding a value is that value.
+std::string compare(const Tensor& got, const Tensor& want) {
+  if (onnxgen::is_empty_optional(want) || onnxgen::is_empty_optional(got))
+    return onnxgen::is_empty_optional(want) == onnxgen::is_empty_optional(got)
+               ? ""
+               : "got " + got.describe() + ", expected " + want.describe();
+  if (!onnxgen::is_sequence(want)) {
+    if (onnxgen::is_sequence(got)) return "got a sequence, expected " + want.describe();
+    return compare_tensors(got, want);
+  }
+  if (!onnxgen::is_sequence(got)) return "got " + got.describe() + ", expected a sequence";
+  const auto& g = onnxgen::sequence_items(got);
+  const auto& w = onnxgen::sequence_items(want);
+  if (g.size() != w.size()) return onnxgen::str_cat("sequence of ", g.size(), " elements, expected ", w.size());
+  for (size_t i = 0; i < w.size(); ++i)
+    if (std::string why = compare_tensors(g[i], w[i]); !why.empty()) return onnxgen::str_cat("element ", i, ": ", why);
+  return "";
+}
+
+bool uses_maps(const onnxgen::Graph& g) {
+  auto is_map = [](const onnxgen::ValueInfo& v) {
+    return v.kind == onnxgen::ValueInfo::Kind::kMap || v.kind == onnxgen::ValueInfo::Kind::kUnknown;
+  };
+  return std::any_of(g.inputs.begin(), g.inputs.end(), is_map) || std::any_of(g.outputs.begin(), g.outputs.end(), is_map);
 }
 
 // "" on pass, "SKIP: ..." when out of scope, else the failure.
@@ -87,7 +107,7 @@ std::string run_case(const fs::path& dir) {
   if (!fs::exists(model)) return "SKIP: no model.onnx";
   try {
     onnxgen::Model loaded = onnxgen::load_model(model.string());
-    if (uses_non_tensor_values(*loaded.graph)) return "SKIP: sequence/optional inputs or outputs";
+    if (uses_maps(*loaded.graph)) return "SKIP: map inputs or outputs";
     onnxgen::Session session(std::move(loaded));
     std::vector<fs::path> sets;
     for (const auto& e : fs::directory_iterator(dir))
@@ -97,14 +117,16 @@ std::string run_case(const fs::path& dir) {
     for (const auto& set : sets) {
       std::vector<Tensor> inputs;
       for (size_t k = 0; k < session.inputs().size(); ++k) {
-        Tensor t = onnxgen::read_tensor_file((set / ("input_" + std::to_string(k) + ".pb")).string());
+        Tensor t = onnxgen::conformance::read_value_file((set / ("input_" + std::to_string(k) + ".pb")).string(),
+                                                         session.inputs()[k]->kind);
         inputs.push_back(session.inputs()[k]->dtype == DataType::kBFloat16 ? as_declared_bfloat16(t) : t);
       }
       std::vector<Tensor> outputs = session.run(inputs);
       for (size_t k = 0; k < outputs.size(); ++k) {
         fs::path expected = set / ("output_" + std::to_string(k) + ".pb");
         if (!fs::exists(expected)) continue;
-        std::string why = compare(outputs[k], onnxgen::read_tensor_file(expected.string()));
+        std::string why =
+            compare(outputs[k], onnxgen::conformance::read_value_file(expected.string(), session.outputs()[k].kind));
         if (!why.empty()) return "wrong output " + std::to_string(k) + " in " + set.filename().string() + ": " + why;
       }
     }
@@ -186,7 +208,11 @@ int main(int argc, char** argv) {
               << "' (install Debian's libonnx-testdata)\n";
     return 77;
   }
-  std::vector<std::string> suites = {"node", "simple", "pytorch-converted", "pytorch-operator", "real"};
+  // Each subdirectory is a suite (ONNX's node, simple, pytorch-converted, ...; or a generated root).
+  std::vector<std::string> suites;
+  for (const auto& e : fs::directory_iterator(opt.data_dir))
+    if (e.is_directory()) suites.push_back(e.path().filename().string());
+  std::sort(suites.begin(), suites.end());
   std::set<std::string> expected = read_list(opt.expected_file);
   std::ofstream report(opt.report_file.empty() ? "/dev/null" : opt.report_file);
   std::set<std::string> passing;
