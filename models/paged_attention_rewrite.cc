@@ -91,10 +91,19 @@ std::string PagedAttentionReport::summary() const {
   if (!rewritten) return "attention not rewritten to PagedAttention: " + reason;
   std::string s = str_cat(pattern, " → PagedAttention on ", layers.size(), " layers (", num_heads, " heads, ",
                           num_kv_heads, " KV heads of ", head_size, ", KV ", to_string(kv_dtype), ")");
-  for (const auto& l : layers) {
-    s += str_cat("; layer ", l.index, " scale ", l.scale);
-    if (l.softcap > 0) s += str_cat(" softcap ", l.softcap);
-    if (l.sliding_window > 0) s += str_cat(" window ", l.sliding_window);
+  // Consecutive layers with the same settings share one entry ("layers 0-29 scale 0.125").
+  auto settings = [](const Layer& l) {
+    std::string t = str_cat(" scale ", l.scale);
+    if (l.softcap > 0) t += str_cat(" softcap ", l.softcap);
+    if (l.sliding_window > 0) t += str_cat(" window ", l.sliding_window);
+    return t;
+  };
+  for (size_t i = 0; i < layers.size();) {
+    size_t j = i + 1;
+    while (j < layers.size() && settings(layers[j]) == settings(layers[i])) ++j;
+    s += j - i == 1 ? str_cat("; layer ", layers[i].index) : str_cat("; layers ", layers[i].index, "-", layers[j - 1].index);
+    s += settings(layers[i]);
+    i = j;
   }
   if (logits_gathered) s += "; logits gathered";
   if (added_position_ids) s += "; position_ids added";
