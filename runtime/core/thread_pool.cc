@@ -53,16 +53,28 @@ ThreadPool::~ThreadPool() {
   for (auto& t : workers_) t.join();
 }
 
-void ThreadPool::run_chunks() {
+void ThreadPool::run_chunks(uint64_t job) {
   for (;;) {
-    int64_t begin = next_.fetch_add(chunk_, std::memory_order_relaxed);
-    if (begin >= n_) break;
-    try {
-      (*fn_)(begin, std::min(n_, begin + chunk_));
-    } catch (...) {
-      std::lock_guard lock(error_mu_);
-      if (!error_) error_ = std::current_exception();
-      next_.store(n_, std::memory_order_relaxed);
+    uint64_t s = state_.load(std::memory_order_acquire);
+    if ((s >> 32) != job) return;
+    // Read before the claim: a successful claim proves the job was still live while we read.
+    const auto* fn = fn_;
+    const int64_t n = n_, chunk = chunk_, chunks = chunks_;
+    const auto c = static_cast<int64_t>(s & 0xFFFFFFFFu);
+    if (c >= chunks) return;
+    if (!state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) continue;
+    if (!failed_.load(std::memory_order_relaxed)) {
+      try {
+        (*fn)(c * chunk, std::min(n, (c + 1) * chunk));
+      } catch (...) {
+        std::lock_guard lock(error_mu_);
+        if (!error_) error_ = std::current_exception();
+        failed_.store(true, std::memory_order_relaxed);
+      }
+    }
+    if (pending_.fetch_sub(1) == 1 && caller_sleeping_.load()) {
+      std::lock_guard lock(mu_);
+      done_.notify_one();
     }
   }
 }
@@ -70,20 +82,19 @@ void ThreadPool::run_chunks() {
 void ThreadPool::worker_loop() {
   t_inside_pool = true;
   uint64_t seen = 0;
+  auto current_job = [&] { return state_.load() >> 32; };
   for (;;) {
     // Spin briefly before sleeping: consecutive kernels arrive microseconds apart.
-    for (int spin = 0; spin < 4000 && published_.load(std::memory_order_acquire) == seen; ++spin) cpu_relax();
-    {
+    for (int spin = 0; spin < 4000 && current_job() == seen; ++spin) cpu_relax();
+    if (current_job() == seen) {
       std::unique_lock lock(mu_);
-      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+      sleepers_.fetch_add(1);
+      wake_.wait(lock, [&] { return stop_ || current_job() != seen; });
+      sleepers_.fetch_sub(1);
       if (stop_) return;
-      seen = generation_;
     }
-    run_chunks();
-    if (active_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      std::lock_guard lock(mu_);
-      done_.notify_one();
-    }
+    seen = current_job();
+    run_chunks(seen);
   }
 }
 
@@ -99,26 +110,30 @@ void ThreadPool::parallel_for(int64_t n, int64_t grain, const std::function<void
     fn(0, n);
     return;
   }
-  int threads = num_threads();
-  int64_t chunks = std::min<int64_t>(n / grain, int64_t{threads} * 4);
+  const int64_t chunks = std::min<int64_t>(n / grain, int64_t{num_threads()} * 4);
   fn_ = &fn;
   n_ = n;
   chunk_ = (n + chunks - 1) / chunks;
-  next_.store(0, std::memory_order_relaxed);
-  active_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
-  {
-    std::lock_guard lock(mu_);
-    ++generation_;
-    published_.store(generation_, std::memory_order_release);
+  chunks_ = (n + chunk_ - 1) / chunk_;
+  failed_.store(false, std::memory_order_relaxed);
+  pending_.store(chunks_, std::memory_order_relaxed);
+  const uint64_t id = (state_.load() >> 32) + 1;
+  state_.store(id << 32);  // publishes the fields above
+  // Sequentially consistent with the workers' sleepers_ increment: either we see a sleeper and
+  // wake it, or it sees the new job before it sleeps.
+  if (sleepers_.load() > 0) {
+    { std::lock_guard lock(mu_); }
+    wake_.notify_all();
   }
-  wake_.notify_all();
   t_inside_pool = true;
-  run_chunks();
+  run_chunks(id);
   t_inside_pool = false;
-  for (int spin = 0; spin < 4000 && active_.load(std::memory_order_acquire) != 0; ++spin) cpu_relax();
-  {
+  for (int spin = 0; spin < 4000 && pending_.load(std::memory_order_acquire) != 0; ++spin) cpu_relax();
+  if (pending_.load(std::memory_order_acquire) != 0) {
     std::unique_lock lock(mu_);
-    done_.wait(lock, [&] { return active_.load(std::memory_order_acquire) == 0; });
+    caller_sleeping_.store(true);
+    done_.wait(lock, [&] { return pending_.load() == 0; });
+    caller_sleeping_.store(false);
   }
   if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
 }

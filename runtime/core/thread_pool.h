@@ -31,22 +31,29 @@ class ThreadPool {
 
  private:
   void worker_loop();
-  void run_chunks();
+  // Claims and runs chunks of job `job` until none is left or another job replaced it.
+  void run_chunks(uint64_t job);
 
   std::vector<std::thread> workers_;
   std::mutex job_mu_;  // one job at a time
   std::mutex mu_;
   std::condition_variable wake_;
   std::condition_variable done_;
-  uint64_t generation_ = 0;
   bool stop_ = false;
 
+  // The job: written by the caller before it publishes `state_`, stable until every chunk ran.
   const std::function<void(int64_t, int64_t)>* fn_ = nullptr;
   int64_t n_ = 0;
   int64_t chunk_ = 0;
-  std::atomic<int64_t> next_{0};
-  std::atomic<int> active_{0};
-  std::atomic<uint64_t> published_{0};
+  int64_t chunks_ = 0;
+  // Job id (high 32 bits) and next unclaimed chunk (low 32 bits), claimed by compare-exchange: a
+  // worker that wakes late finds the job gone and claims nothing, so the caller waits only for
+  // chunks actually running, never for a worker the OS has not scheduled yet.
+  std::atomic<uint64_t> state_{0};
+  std::atomic<int64_t> pending_{0};  // chunks of the current job not finished
+  std::atomic<int> sleepers_{0};     // workers blocked on wake_
+  std::atomic<bool> caller_sleeping_{false};
+  std::atomic<bool> failed_{false};
   std::mutex error_mu_;
   std::exception_ptr error_;  // first exception thrown by a chunk, rethrown to the caller
 };

@@ -24,6 +24,7 @@
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/batched_gemm.h"
 #include "runtime/ops/cpu/float_staging.h"
+#include "runtime/ops/cpu/q4_int8_gemm.h"
 
 namespace onnxgen {
 namespace {
@@ -104,6 +105,7 @@ class MatMulNBits : public OpKernel {
     blob_ = block_ * bits_ / 8;
     avx2_ = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     int8_compute_ = a.get_int("accuracy_level", 0) == kInt8AccuracyLevel;
+    q4_int8_ = int8_compute_ && bits_ == 4 && block_ % 32 == 0 && k_ % block_ == 0 && q4_int8_supported();
   }
 
   void compute(KernelContext& ctx) override {
@@ -116,6 +118,11 @@ class MatMulNBits : public OpKernel {
                   ", ", blocks_, ", ", blob_, "], got ", b.describe());
     ONNXGEN_CHECK(is_float(scales_in.dtype()) && scales_in.numel() == n_ * blocks_, "MatMulNBits scales must hold ",
                   n_ * blocks_, " floats, got ", scales_in.describe());
+    if (q4_int8_ && !ctx.input(3) && !ctx.input(4) && scales_in.dtype() == DataType::kFloat &&
+        a_in.dtype() == DataType::kFloat) {
+      compute_q4_int8(ctx, a_in, b, scales_in);
+      return;
+    }
     const Tensor scales = to_float32(scales_in);
     const std::vector<float> zero_points = expand_zero_points(ctx.input(3));
     std::vector<int64_t> block_of_k = block_index(ctx.input(4));
@@ -159,6 +166,28 @@ class MatMulNBits : public OpKernel {
     const float* scales;       // [N, blocks]
     const float* zero_points;  // [N, blocks]
   };
+
+  // Symmetric 4-bit codes with int8 compute, the genai builder's CPU int4: integer dot products
+  // over the codes as they lie in B.
+  void compute_q4_int8(KernelContext& ctx, const Tensor& a, const Tensor& b, const Tensor& scales) {
+    const Tensor* bias = ctx.input(5);
+    ONNXGEN_CHECK(!bias || (bias->dtype() == DataType::kFloat && bias->numel() == n_), "MatMulNBits bias must hold ",
+                  n_, " floats like A, got ", bias ? bias->describe() : "");
+    Shape y_shape = a.shape();
+    y_shape.back() = n_;
+    Tensor& y = ctx.allocate(0, DataType::kFloat, y_shape);
+    const int64_t m = a.numel() / k_;
+    const Q4Weights w{b.data<uint8_t>(), scales.data<float>(), n_, k_, block_};
+    thread_local Q4QuantizedA quantized;
+    q4_quantize_a(a.data<float>(), m, w, quantized);
+    float* out = y.data<float>();
+    q4_int8_gemm(ctx.pool(), w, quantized, out);
+    if (bias) {
+      const float* bv = bias->data<float>();
+      for (int64_t r = 0; r < m; ++r)
+        for (int64_t j = 0; j < n_; ++j) out[r * n_ + j] += bv[j];
+    }
+  }
 
   // Zero points as floats per (row, block): unpacked from uint8 codes, taken as floats, or the
   // midpoint of the code range.
@@ -271,6 +300,7 @@ class MatMulNBits : public OpKernel {
   int bits_ = 4;
   bool avx2_ = false;
   bool int8_compute_ = false;
+  bool q4_int8_ = false;
 };
 
 }  // namespace
