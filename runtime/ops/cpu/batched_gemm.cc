@@ -8,6 +8,7 @@
 
 #include "oneapi/dnnl/dnnl.hpp"
 #include "runtime/core/error.h"
+#include "runtime/ops/cpu/gemv.h"
 
 namespace onnxgen {
 namespace {
@@ -124,6 +125,13 @@ void batched_gemm(const GemmProblem& p, const float* a, const float* b, float* c
   if (p.k == 0) {
     // An empty sum: oneDNN rejects zero-sized dims, and the result is beta * C.
     for (int64_t i = 0; i < outputs; ++i) c[i] = p.beta == 0 ? 0.0f : p.beta * c[i];
+    return;
+  }
+  // A few rows against one shared B (a decode step's projections): our GEMV.
+  const int64_t rows = num_elements(p.batch_a) * p.m;
+  if (rows <= kGemvF32MaxRows && num_elements(p.batch_b) == 1 && p.batch_a == p.batch_c && !p.trans_a &&
+      p.alpha == 1 && p.beta == 0) {
+    gemv_f32(ThreadPool::global(), rows, p.n, p.k, p.trans_b, a, b, c);
     return;
   }
   // A copy: the cache may drop its entry while this call runs.
