@@ -176,5 +176,49 @@ TEST_F(CudaKernels, GroupQueryAttention) {
          attrs({}), 3, 17, "com.microsoft", 2e-2);
 }
 
+double max_relative_diff(const Tensor& got, const Tensor& want) {
+  EXPECT_EQ(got.describe(), want.describe());
+  double diff = 0, scale = 1;
+  for (int64_t i = 0; i < want.numel(); ++i) {
+    diff = std::max(diff, std::fabs(got.to_double(i) - want.to_double(i)));
+    scale = std::max(scale, std::fabs(want.to_double(i)));
+  }
+  return diff / scale;
+}
+
+// PagedAttention writes its caches in place, so the CUDA plan is fed device caches, and both the
+// output and the caches are compared with the CPU kernel's.
+TEST_F(CudaKernels, PagedAttention) {
+  constexpr int64_t kHeads = 4, kKv = 2, kDim = 16, kBlockSize = 4, kBlocks = 16, kTokens = 8;
+  // Contexts of 7, 10 and 4 tokens after this step, of which 3, 1 and 4 are new.
+  const Tensor tables = make_tensor<int32_t>({3, 3}, {5, 2, 0, 1, 7, 3, 9, 0, 0});
+  const Tensor lens = make_tensor<int32_t>({3}, {7, 10, 4});
+  const Tensor loc = make_tensor<int32_t>({4}, {0, 3, 4, 8});
+  const Tensor slots = make_tensor<int32_t>({kTokens}, {8, 9, 10, 13, 36, 37, 38, 39});
+  for (DataType cache_type : {DataType::kFloat, DataType::kFloat16})
+    for (const auto& [softcap, window] : {std::pair{0.f, int64_t{0}}, {5.f, int64_t{3}}}) {
+      SCOPED_TRACE(to_string(cache_type) + " softcap " + std::to_string(softcap) + " window " + std::to_string(window));
+      const Tensor q = f32({kTokens, kHeads * kDim}), k = f32({kTokens, kKv * kDim}), v = f32({kTokens, kKv * kDim});
+      const Tensor key_cache = random_tensor(cache_type, {kBlocks, kKv, kBlockSize, kDim}, rng);
+      const Tensor value_cache = random_tensor(cache_type, {kBlocks, kKv, kBlockSize, kDim}, rng);
+      std::map<std::string, Attribute> attrs = {{"num_heads", int_attr(kHeads)}, {"num_kv_heads", int_attr(kKv)},
+                                                {"softcap", float_attr(softcap)}, {"sliding_window", int_attr(window)}};
+      auto graph = single_node_graph("PagedAttention",
+                                     {q, k, v, key_cache, value_cache, slots, tables, lens, loc}, attrs, 1, "com.onnxgen");
+      const auto opsets = single_node_opsets(17, "com.onnxgen");
+      PlanOptions cpu_options, cuda_options;
+      cuda_options.device = kCuda;
+      ExecutionPlan cpu(graph, opsets, {}, cpu_options), gpu(graph, opsets, {}, cuda_options);
+      const Tensor cpu_k = key_cache.clone(), cpu_v = value_cache.clone();
+      const Tensor gpu_k = copy_to_device(key_cache, kCuda), gpu_v = copy_to_device(value_cache, kCuda);
+      const Tensor want = cpu.run(std::vector<Tensor>{q, k, v, cpu_k, cpu_v, slots, tables, lens, loc})[0];
+      const Tensor got = gpu.run(std::vector<Tensor>{q, k, v, gpu_k, gpu_v, slots, tables, lens, loc})[0];
+      EXPECT_EQ(gpu.placements()[0], kCuda);
+      EXPECT_LE(max_relative_diff(got, want), 1e-4);
+      EXPECT_EQ(max_relative_diff(copy_to_device(gpu_k, Device::cpu()), cpu_k), 0.0);
+      EXPECT_EQ(max_relative_diff(copy_to_device(gpu_v, Device::cpu()), cpu_v), 0.0);
+    }
+}
+
 }  // namespace
 }  // namespace onnxgen::testing

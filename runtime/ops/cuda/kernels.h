@@ -101,4 +101,23 @@ void gqa_attention(const GqaArgs& g, const float* q, const float* k, const float
 void gqa_write_present(const GqaArgs& g, const float* work, void* present, ElemType cache_type, int64_t present_rows,
                        cudaStream_t stream);
 
+// com.onnxgen PagedAttention (see ops/cpu/paged_attention.cc for the contract). Index arrays are
+// device copies of the op's int32 inputs, plus seq_of: the sequence of each token.
+struct PagedArgs {
+  int64_t tokens = 0, heads = 0, kv_heads = 0, dim = 0, block_size = 0, max_blocks = 0;
+  float scale = 1, softcap = 0;
+  int64_t window = 0;
+  const int32_t* slots = nullptr;
+  const int32_t* tables = nullptr;
+  const int32_t* lens = nullptr;
+  const int32_t* loc = nullptr;
+  const int32_t* seq_of = nullptr;
+};
+// Writes each token's key and value rows into its cache slot (slot -1: padding, skipped).
+void paged_write_cache(const PagedArgs& p, const void* k, const void* v, ElemType type, void* key_cache,
+                       void* value_cache, ElemType cache_type, cudaStream_t stream);
+// y [tokens, heads * dim]: each token attends to its sequence's cached keys up to its position.
+void paged_attention(const PagedArgs& p, const void* q, ElemType type, const void* key_cache, const void* value_cache,
+                     ElemType cache_type, void* y, cudaStream_t stream);
+
 }  // namespace onnxgen::cuda
