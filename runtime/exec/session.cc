@@ -9,9 +9,10 @@ Session::Session(const std::string& model_path, SessionOptions options)
 
 namespace {
 
-// The newest default-domain opset whose changes the kernels implement (ONNX 1.20); a newer
-// model may rely on semantics they do not have.
-constexpr int64_t kNewestKnownOpset = 25;
+// The newest default-domain opset whose changes the kernels implement (ONNX 1.23); a newer
+// model may rely on semantics they do not have. Opsets 26-28 mostly widened types, which kernels
+// refuse when they lack them; the new attributes (SpaceToDepth's mode) are implemented.
+constexpr int64_t kNewestKnownOpset = 28;
 
 }  // namespace
 

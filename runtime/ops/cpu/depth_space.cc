@@ -62,18 +62,25 @@ class DepthToSpace : public OpKernel {
 
 class SpaceToDepth : public OpKernel {
  public:
-  explicit SpaceToDepth(const KernelInit& init) : block_(positive_blocksize(init)) {}
+  // Opset 28 adds DepthToSpace's CRD order (channel outermost in the output's depth).
+  explicit SpaceToDepth(const KernelInit& init)
+      : block_(positive_blocksize(init)), crd_(init.attrs().get_string("mode", "DCR") == "CRD") {
+    const std::string mode = init.attrs().get_string("mode", "DCR");
+    ONNXGEN_CHECK(mode == "DCR" || mode == "CRD", "SpaceToDepth: unknown mode '", mode, "'");
+  }
 
   void compute(KernelContext& ctx) override {
     const Tensor& x = image_input(ctx);
     const int64_t n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3), b = block_;
     ONNXGEN_CHECK(h % b == 0 && w % b == 0, "SpaceToDepth: spatial dims ", h, "x", w,
                   " are not multiples of blocksize ", b);
-    permuted_copy(ctx, x, {n, c, h / b, b, w / b, b}, {0, 3, 5, 1, 2, 4}, {n, c * b * b, h / b, w / b});
+    const std::array<int, 6> perm = crd_ ? std::array<int, 6>{0, 1, 3, 5, 2, 4} : std::array<int, 6>{0, 3, 5, 1, 2, 4};
+    permuted_copy(ctx, x, {n, c, h / b, b, w / b, b}, perm, {n, c * b * b, h / b, w / b});
   }
 
  private:
   int64_t block_;
+  bool crd_;
 };
 
 }  // namespace
