@@ -1,4 +1,4 @@
-// Activation functions: Relu LeakyRelu Elu Selu Celu HardSigmoid HardSwish ThresholdedRelu Shrink
+// Activation functions: Relu LeakyRelu Elu Selu Celu HardSigmoid HardSwish Swish ThresholdedRelu Shrink
 // Mish Gelu PRelu, and com.microsoft's Gelu, FastGelu, QuickGelu and BiasGelu (the fused forms
 // that ONNX Runtime's transformer optimiser writes into LLM exports).
 #include <cmath>
@@ -116,6 +116,22 @@ class HardSigmoid : public FloatActivation {
  private:
   float alpha_;
   float beta_;
+};
+
+// Swish (opset 24): x * sigmoid(alpha * x).
+class Swish : public FloatActivation {
+ public:
+  explicit Swish(const KernelInit& init) : alpha_(init.attrs().get_float("alpha", 1.0f)) {}
+  template <class T>
+  auto fn() const {
+    return lift<T>([a = alpha_](auto x) {
+      using C = decltype(x);
+      return x / (C{1} + exp_of(-a * x));
+    });
+  }
+
+ private:
+  float alpha_;
 };
 
 class ThresholdedRelu : public FloatActivation {
@@ -247,6 +263,7 @@ ONNXGEN_REGISTER_KERNEL("", "Selu", 1, ONNXGEN_LATEST, UnaryKernel<Selu>);
 ONNXGEN_REGISTER_KERNEL("", "Celu", 12, ONNXGEN_LATEST, UnaryKernel<Celu>);
 ONNXGEN_REGISTER_KERNEL("", "HardSigmoid", 1, ONNXGEN_LATEST, UnaryKernel<HardSigmoid>);
 ONNXGEN_REGISTER_KERNEL("", "HardSwish", 14, ONNXGEN_LATEST, HardSwish);
+ONNXGEN_REGISTER_KERNEL("", "Swish", 24, ONNXGEN_LATEST, UnaryKernel<Swish>);
 ONNXGEN_REGISTER_KERNEL("", "ThresholdedRelu", 10, ONNXGEN_LATEST, UnaryKernel<ThresholdedRelu>);
 ONNXGEN_REGISTER_KERNEL("", "Shrink", 9, ONNXGEN_LATEST, UnaryKernel<Shrink>);
 ONNXGEN_REGISTER_KERNEL("", "Mish", 18, ONNXGEN_LATEST, Mish);

@@ -1,6 +1,7 @@
-// Bit operations on integers: BitShift (unsigned, opset 11) and BitwiseAnd/Or/Xor/Not (opset 18).
+// Bit operations on integers: BitShift (unsigned from opset 11, signed from 28) and BitwiseAnd/Or/Xor/Not (opset 18).
 #include <functional>
 #include <limits>
+#include <type_traits>
 
 #include "runtime/ops/cpu/binary_op.h"
 #include "runtime/ops/cpu/unary_op.h"
@@ -27,7 +28,9 @@ struct BitwiseNotFn {
 // Shifting by the type's width or more is undefined in C++; ONNX means all bits shifted out.
 class BitShift {
  public:
-  static constexpr TypeGroup kTypes = TypeGroup::kUnsigned;
+  // Signed types arrive in opset 28: left shifts wrap as on the unsigned bits, right shifts are
+  // arithmetic, and a shift outside [0, bits) gives 0 (or -1 for a negative value shifted right).
+  static constexpr TypeGroup kTypes = TypeGroup::kInteger;
   static constexpr int64_t kGrain = kCheapGrain;
   explicit BitShift(const KernelInit& init) {
     const std::string direction = init.attrs().get_string("direction", "");
@@ -38,8 +41,15 @@ class BitShift {
   template <class T>
   auto fn(const Tensor&) const {
     return [left = left_](T x, T s) -> T {
-      if (s >= std::numeric_limits<T>::digits) return 0;
-      return static_cast<T>(left ? x << s : x >> s);
+      using U = std::make_unsigned_t<T>;
+      constexpr T kBits = static_cast<T>(sizeof(T) * 8);
+      bool negative = false, out_of_range = s >= kBits;
+      if constexpr (std::is_signed_v<T>) {
+        negative = x < 0;
+        out_of_range = out_of_range || s < 0;
+      }
+      if (out_of_range) return !left && negative ? T(-1) : T(0);
+      return left ? static_cast<T>(static_cast<U>(static_cast<U>(x) << s)) : static_cast<T>(x >> s);
     };
   }
 

@@ -1,14 +1,29 @@
-// CumSum along one axis, optionally exclusive (each output omits its own element) and/or
-// reversed (summing from the end).
+// CumSum and CumProd (opset 26) along one axis, optionally exclusive (each output omits its own
+// element) and/or reversed (accumulating from the end).
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/reduce_axes.h"
 
 namespace onnxgen {
 namespace {
 
-class CumSum : public OpKernel {
+struct Sum {
+  template <class C>
+  static constexpr C kIdentity = C(0);
+  template <class C>
+  static void combine(C& acc, C v) { acc += v; }
+};
+
+struct Product {
+  template <class C>
+  static constexpr C kIdentity = C(1);
+  template <class C>
+  static void combine(C& acc, C v) { acc *= v; }
+};
+
+template <class Op>
+class Cumulative : public OpKernel {
  public:
-  explicit CumSum(const KernelInit& init)
+  explicit Cumulative(const KernelInit& init)
       : exclusive_(init.attrs().get_int("exclusive", 0) != 0), reverse_(init.attrs().get_int("reverse", 0) != 0) {}
 
   void compute(KernelContext& ctx) override {
@@ -24,12 +39,12 @@ class CumSum : public OpKernel {
       using C = compute_t<T>;
       const T* src = x.data<T>();
       T* dst = y.data<T>();
-      // Running sums of one [extent, inner] slab advance a whole inner row at a time.
+      // Running totals of one [extent, inner] slab advance a whole inner row at a time.
       ctx.pool().parallel_for(s.outer, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, s.extent * s.inner)),
                               [&](int64_t b, int64_t e) {
                                 std::vector<C> acc(static_cast<size_t>(s.inner));
                                 for (int64_t o = b; o < e; ++o) {
-                                  std::fill(acc.begin(), acc.end(), C(0));
+                                  std::fill(acc.begin(), acc.end(), Op::template kIdentity<C>);
                                   for (int64_t step = 0; step < s.extent; ++step) {
                                     const int64_t i = reverse_ ? s.extent - 1 - step : step;
                                     const int64_t base = (o * s.extent + i) * s.inner;
@@ -38,9 +53,9 @@ class CumSum : public OpKernel {
                                       const C v = static_cast<C>(src[base + j]);
                                       if (exclusive_) {
                                         dst[base + j] = static_cast<T>(a);
-                                        a += v;
+                                        Op::combine(a, v);
                                       } else {
-                                        a += v;
+                                        Op::combine(a, v);
                                         dst[base + j] = static_cast<T>(a);
                                       }
                                     }
@@ -57,6 +72,7 @@ class CumSum : public OpKernel {
 
 }  // namespace
 
-ONNXGEN_REGISTER_KERNEL("", "CumSum", 11, ONNXGEN_LATEST, CumSum);
+ONNXGEN_REGISTER_KERNEL("", "CumSum", 11, ONNXGEN_LATEST, Cumulative<Sum>);
+ONNXGEN_REGISTER_KERNEL("", "CumProd", 26, ONNXGEN_LATEST, Cumulative<Product>);
 
 }  // namespace onnxgen
