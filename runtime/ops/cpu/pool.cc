@@ -2,6 +2,7 @@
 // pool walks the same precomputed tap table, one [N, C] plane per unit of parallel work.
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/window_offsets.h"
@@ -52,6 +53,31 @@ int64_t column_major_index(int64_t offset, const std::vector<int64_t>& dims) {
   return index;
 }
 
+// One [H, W] plane of a 2-D MaxPool without the tap table: each kept input row is read
+// contiguously into the output row's running maxima. Vision models' pools take this path.
+template <class T>
+void max_pool_plane_2d(const T* in, T* out, const WindowGeometry& g) {
+  const int64_t h_in = g.input[0], w_in = g.input[1], h_out = g.output[0], w_out = g.output[1];
+  for (int64_t oh = 0; oh < h_out; ++oh) {
+    T* row = out + oh * w_out;
+    std::fill(row, row + w_out, std::numeric_limits<T>::lowest());
+    for (int64_t kh = 0; kh < g.kernel[0]; ++kh) {
+      const int64_t h = oh * g.stride[0] - g.pad_begin[0] + kh * g.dilation[0];
+      if (h < 0 || h >= h_in) continue;
+      const T* irow = in + h * w_in;
+      for (int64_t ow = 0; ow < w_out; ++ow) {
+        const int64_t w0 = ow * g.stride[1] - g.pad_begin[1];
+        T best = row[ow];
+        for (int64_t kw = 0; kw < g.kernel[1]; ++kw) {
+          const int64_t w = w0 + kw * g.dilation[1];
+          if (w >= 0 && w < w_in && irow[w] > best) best = irow[w];
+        }
+        row[ow] = best;
+      }
+    }
+  }
+}
+
 class MaxPool : public OpKernel {
  public:
   explicit MaxPool(const KernelInit& init)
@@ -71,6 +97,14 @@ class MaxPool : public OpKernel {
       using C = compute_t<T>;
       const T* src = x.data<T>();
       T* dst = y.data<T>();
+      if constexpr (std::is_same_v<T, C>) {
+        if (plan.g.rank() == 2 && !indices) {
+          for_each_plane(ctx.pool(), plan.planes, out_plane * k, [&](int64_t plane) {
+            max_pool_plane_2d(src + plane * in_plane, dst + plane * out_plane, plan.g);
+          });
+          return;
+        }
+      }
       for_each_plane(ctx.pool(), plan.planes, out_plane * k, [&](int64_t plane) {
         const T* in = src + plane * in_plane;
         for (int64_t q = 0; q < out_plane; ++q) {
