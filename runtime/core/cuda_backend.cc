@@ -53,6 +53,9 @@ class CudaBackend : public DeviceBackend {
     cuda_check(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, stream_), "copy from cuda");
     cuda_check(cudaStreamSynchronize(stream_), "copy from cuda");
   }
+  void copy(void* dst, const void* src, size_t bytes) override {
+    cuda_check(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, stream_), "copy within cuda");
+  }
   cudaStream_t stream() const { return stream_; }
 
  private:

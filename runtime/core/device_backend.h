@@ -21,6 +21,8 @@ class DeviceBackend {
   virtual void upload(void* dst, const void* src, size_t bytes) = 0;
   // Device → host; returns once the bytes are on the host, after all work queued before it.
   virtual void download(void* dst, const void* src, size_t bytes) = 0;
+  // Device → same device, queued after the work before it (a KV block's copy-on-write).
+  virtual void copy(void* dst, const void* src, size_t bytes) = 0;
 };
 
 // Makes the backend of device `index`; throws when that device cannot be used (no driver, no GPU).
