@@ -45,8 +45,6 @@ class EngineImpl final : public Engine {
  public:
   EngineImpl(const std::string& dir, EngineOptions options) : options_(std::move(options)) {
     if (!options_.log) options_.log = [](const std::string& line) { std::cerr << "onnxgen: " << line << "\n"; };
-    if (options_.device != "cpu")
-      throw std::runtime_error("device '" + options_.device + "' is not available: this build runs models on cpu");
     if (options_.threads > 0) ThreadPool::set_global_threads(options_.threads);
     ONNXGEN_CHECK(options_.max_num_seqs >= 1 && options_.max_batch_tokens >= 1 && options_.block_size >= 1,
                   "max_num_seqs, max_batch_tokens and block_size must be >= 1");

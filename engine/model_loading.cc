@@ -3,12 +3,17 @@
 #include "engine/contiguous_model_runner.h"
 #include "engine/paged_model_runner.h"
 #include "models/paged_attention_rewrite.h"
+#include "runtime/core/device_backend.h"
 #include "runtime/core/error.h"
 #include "runtime/graph/model_loader.h"
 
 namespace onnxgen::engine {
 
 LoadedModel load_model_dir(const std::string& dir, const EngineOptions& options) {
+  SessionOptions session_options;
+  session_options.device = parse_device(options.device);
+  // Before anything is loaded: a device that is not there fails at once, naming it.
+  if (session_options.device.type != DeviceType::kCpu) device_backend(session_options.device);
   LoadedModel m;
   m.config = models::ModelConfig::load(dir);
   try {
@@ -24,7 +29,8 @@ LoadedModel load_model_dir(const std::string& dir, const EngineOptions& options)
   if (!report.rewritten) {
     options.log("model '" + dir + "': " + report.reason +
                 "; running it with a contiguous KV cache per sequence (no paged attention, no prefix caching)");
-    m.runner = std::make_unique<ContiguousModelRunner>(std::make_unique<Session>(std::move(model)), m.config);
+    m.runner = std::make_unique<ContiguousModelRunner>(std::make_unique<Session>(std::move(model), session_options),
+                                                        m.config);
     return m;
   }
   // PagedAttention reads either cache dtype whatever the model computes in, so a float32 model
@@ -43,7 +49,7 @@ LoadedModel load_model_dir(const std::string& dir, const EngineOptions& options)
   kv.head_size = report.head_size;
   kv.block_size = options.block_size;
   kv.dtype = report.kv_dtype;
-  auto session = std::make_unique<Session>(std::move(model));
+  auto session = std::make_unique<Session>(std::move(model), session_options);
   const int64_t blocks = options.kv_cache_blocks > 0
                              ? options.kv_cache_blocks
                              : kv_blocks_for(kv, options.kv_cache_mb, options.max_num_seqs, m.config.context_length);
@@ -51,7 +57,7 @@ LoadedModel load_model_dir(const std::string& dir, const EngineOptions& options)
               std::to_string(kv.block_size) + " tokens (" +
               std::to_string(static_cast<size_t>(blocks) * kv.bytes_per_block() >> 20) + " MiB)");
   m.runner = std::make_unique<PagedModelRunner>(std::move(session), report, m.config, kv, blocks,
-                                                options.prefix_caching);
+                                                options.prefix_caching, session_options.device);
   return m;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "runtime/core/device_backend.h"
 #include "runtime/kv_cache/block_table.h"
 #include "engine/logits_row.h"
 
@@ -36,13 +37,13 @@ int64_t kv_blocks_for(const KvCacheConfig& kv, int64_t budget_mb, int64_t max_se
 
 PagedModelRunner::PagedModelRunner(std::unique_ptr<Session> session, const models::PagedAttentionReport& report,
                                    const models::ModelConfig& config, const KvCacheConfig& kv, int64_t num_blocks,
-                                   bool prefix_caching)
+                                   bool prefix_caching, Device device)
     : session_(std::move(session)),
       logits_gathered_(report.logits_gathered),
       prefix_caching_(prefix_caching),
       vocab_(config.vocab_size),
       context_(config.context_length) {
-  pool_ = std::make_unique<KvBlockPool>(kv, num_blocks);
+  pool_ = std::make_unique<KvBlockPool>(kv, num_blocks, allocator_for(device));
 
   for (const ValueInfo* in : session_->inputs()) {
     const std::string& n = in->name;

@@ -14,9 +14,11 @@ namespace onnxgen::engine {
 
 class PagedModelRunner : public ModelRunner {
  public:
-  // `session` holds the rewritten graph; the pool holds `num_blocks` blocks laid out as `kv`.
+  // `session` holds the rewritten graph; the pool holds `num_blocks` blocks laid out as `kv`, on
+  // `device`, the session's device (step inputs stay on the host: the session uploads them).
   PagedModelRunner(std::unique_ptr<Session> session, const models::PagedAttentionReport& report,
-                   const models::ModelConfig& config, const KvCacheConfig& kv, int64_t num_blocks, bool prefix_caching);
+                   const models::ModelConfig& config, const KvCacheConfig& kv, int64_t num_blocks, bool prefix_caching,
+                   Device device = Device::cpu());
 
   bool paged() const override { return true; }
   int64_t vocab_size() const override { return vocab_; }

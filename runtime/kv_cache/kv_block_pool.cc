@@ -4,6 +4,8 @@
 #include <fstream>
 #include <string>
 
+#include "runtime/core/device_backend.h"
+
 namespace onnxgen {
 
 size_t KvCacheConfig::bytes_per_block() const {
@@ -52,10 +54,15 @@ KvBlockPool::KvBlockPool(const KvCacheConfig& config, int64_t num_blocks, Alloca
 
 void KvBlockPool::copy_block(BlockId src, BlockId dst) {
   size_t bytes = config_.bytes_per_block() / static_cast<size_t>(2 * config_.num_layers);
+  const Device device = keys_.front().device();
+  DeviceBackend* backend = device.type == DeviceType::kCpu ? nullptr : &device_backend(device);
   for (size_t l = 0; l < keys_.size(); ++l)
     for (Tensor* t : {&keys_[l], &values_[l]}) {
       char* base = static_cast<char*>(t->raw());
-      std::memcpy(base + static_cast<size_t>(dst) * bytes, base + static_cast<size_t>(src) * bytes, bytes);
+      char* to = base + static_cast<size_t>(dst) * bytes;
+      const char* from = base + static_cast<size_t>(src) * bytes;
+      if (backend) backend->copy(to, from, bytes);
+      else std::memcpy(to, from, bytes);
     }
 }
 

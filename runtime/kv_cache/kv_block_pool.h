@@ -1,6 +1,7 @@
 #pragma once
 // The paged KV cache's memory: per layer, one key and one value tensor of
-// [num_blocks, num_kv_heads, block_size, head_size], allocated once at start-up from a byte budget.
+// [num_blocks, num_kv_heads, block_size, head_size], allocated once at start-up from a byte budget,
+// on the device the model runs on (PagedAttention writes the caches in place).
 #include <cstddef>
 #include <vector>
 
