@@ -6,9 +6,26 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace onnxgen {
+
+// A non-owning reference to a callable taking a range: parallel_for's argument. Unlike
+// std::function it never allocates, so a kernel's lambda costs nothing per call however much it
+// captures. Valid only while the referenced callable lives (the duration of the call).
+class RangeFn {
+ public:
+  template <class F>
+    requires std::is_invocable_v<const F&, int64_t, int64_t> && (!std::is_same_v<std::decay_t<F>, RangeFn>)
+  RangeFn(const F& f)  // NOLINT(google-explicit-constructor): lambdas convert implicitly
+      : object_(&f), call_([](const void* o, int64_t b, int64_t e) { (*static_cast<const F*>(o))(b, e); }) {}
+  void operator()(int64_t begin, int64_t end) const { call_(object_, begin, end); }
+
+ private:
+  const void* object_;
+  void (*call_)(const void*, int64_t, int64_t);
+};
 
 // A persistent pool: threads are created once, so a decode step's hundreds of small kernels pay
 // only a wake-up, not a thread start. The calling thread works too.
@@ -23,7 +40,7 @@ class ThreadPool {
 
   // Runs fn(begin, end) over chunks of [0, n) of at least `grain` items. Work smaller than two
   // grains, nested calls and calls while another job runs execute inline on the caller.
-  void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
+  void parallel_for(int64_t n, int64_t grain, RangeFn fn);
 
   // The pool kernels use: ONNXGEN_NUM_THREADS or the number of cores, until set_global_threads.
   static ThreadPool& global();
@@ -42,7 +59,7 @@ class ThreadPool {
   bool stop_ = false;
 
   // The job: written by the caller before it publishes `state_`, stable until every chunk ran.
-  const std::function<void(int64_t, int64_t)>* fn_ = nullptr;
+  const RangeFn* fn_ = nullptr;
   int64_t n_ = 0;
   int64_t chunk_ = 0;
   int64_t chunks_ = 0;

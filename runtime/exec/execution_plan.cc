@@ -265,8 +265,13 @@ std::vector<Tensor> ExecutionPlan::run(std::span<const Tensor> inputs, std::span
     fail("graph '", graph_->name, "' expects ", input_slots_.size(), " inputs, got ", inputs.size());
   if (captured.size() != captured_slots_.size())
     fail("graph '", graph_->name, "' expects ", captured_slots_.size(), " captured values, got ", captured.size());
-  std::vector<Tensor> values(constants_.size());
-  std::vector<const Tensor*> refs(constants_.size(), nullptr);
+  std::unique_lock scratch_lock(scratch_mu_, std::try_to_lock);
+  RunScratch own;
+  RunScratch& scratch = scratch_lock.owns_lock() ? scratch_ : own;
+  auto& values = scratch.values;
+  auto& refs = scratch.refs;
+  values.assign(constants_.size(), Tensor());
+  refs.assign(constants_.size(), nullptr);
   for (size_t s = 0; s < constants_.size(); ++s)
     if (constants_[s].defined()) refs[s] = &constants_[s];
   for (size_t i = 0; i < inputs.size(); ++i)
@@ -278,7 +283,8 @@ std::vector<Tensor> ExecutionPlan::run(std::span<const Tensor> inputs, std::span
 
   const bool device_plan = options_.device.type != DeviceType::kCpu;
   // A value's copy on the other side (host or device), made when a step first needs it there.
-  std::vector<Tensor> mirrors(device_plan ? constants_.size() : 0);
+  auto& mirrors = scratch.mirrors;
+  mirrors.assign(device_plan ? constants_.size() : 0, Tensor());
   auto placed = [&](int s, Device want) -> const Tensor* {
     const Tensor* t = refs[s];
     if (!t || t->device() == want) return t;
@@ -287,9 +293,9 @@ std::vector<Tensor> ExecutionPlan::run(std::span<const Tensor> inputs, std::span
     return &mirrors[s];
   };
 
-  std::vector<const Tensor*> in;
-  std::vector<const Tensor*> cap;
-  std::vector<Tensor> out;
+  auto& in = scratch.in;
+  auto& cap = scratch.cap;
+  auto& out = scratch.out;
   placements_.assign(steps_.size(), options_.device);
   for (size_t step_index = 0; step_index < steps_.size(); ++step_index) {
     const auto& step = steps_[step_index];
@@ -345,6 +351,10 @@ std::vector<Tensor> ExecutionPlan::run(std::span<const Tensor> inputs, std::span
     if (!t) fail("graph '", graph_->name, "' output '", output_names_[i], "' has no value (an optional input left unset?)");
     results.push_back(copy_to_device(*t, Device::cpu()));
   }
+  // Everything still held goes back to the allocator now, not at the next run.
+  std::fill(values.begin(), values.end(), Tensor());
+  std::fill(mirrors.begin(), mirrors.end(), Tensor());
+  std::fill(out.begin(), out.end(), Tensor());
   return results;
 }
 

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -69,6 +70,19 @@ class ExecutionPlan {
   std::vector<int> output_slots_;
   std::vector<std::unique_ptr<Step>> steps_;
   std::vector<Device> placements_;
+
+  // run()'s working vectors, kept between runs so a steady decode loop allocates none of them.
+  // A run that finds them taken (a concurrent or re-entrant run) uses its own.
+  struct RunScratch {
+    std::vector<Tensor> values;
+    std::vector<const Tensor*> refs;
+    std::vector<Tensor> mirrors;
+    std::vector<const Tensor*> in;
+    std::vector<const Tensor*> cap;
+    std::vector<Tensor> out;
+  };
+  std::mutex scratch_mu_;
+  RunScratch scratch_;
 };
 
 }  // namespace onnxgen
