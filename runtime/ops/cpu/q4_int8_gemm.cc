@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 
@@ -24,38 +25,48 @@ constexpr int kTileRows = 4;
 int64_t chunks_of(const Q4Weights& w) { return w.k / kChunk; }
 int64_t pairs_of(const Q4Weights& w) { return (chunks_of(w) + 1) / 2; }
 
+// Adds one pair of chunks (64 codes, 32 bytes; an odd last chunk comes zero-padded) times TM
+// rows of A to acc.
+template <int TM>
+__attribute__((target("avx2,fma"), always_inline)) inline void pair_step(__m256i bytes, __m256 scales,
+                                                                          const uint8_t* const* a_rows, int64_t offset,
+                                                                          __m256* acc) {
+  const __m256i low_mask = _mm256_set1_epi8(0x0F);
+  const __m256i ones = _mm256_set1_epi16(1);
+  const __m256i lo = _mm256_and_si256(bytes, low_mask);
+  const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(bytes, 4), low_mask);
+  for (int t = 0; t < TM; ++t) {
+    const uint8_t* base = a_rows[t] + offset;
+    const __m256i even = _mm256_maddubs_epi16(lo, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(base)));
+    const __m256i odd = _mm256_maddubs_epi16(hi, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(base + 32)));
+    __m256i dot = _mm256_madd_epi16(_mm256_add_epi16(even, odd), ones);
+    dot = _mm256_sub_epi32(dot, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(base + 64)));
+    const __m256 a_scale = _mm256_loadu_ps(reinterpret_cast<const float*>(base + 96));
+    acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(dot), a_scale), scales, acc[t]);
+  }
+}
+
 // y[t][r] for one weight row and TM rows of A (TM <= kTileRows): the row's codes are unpacked once
 // and used for every A row of the tile.
 template <int TM>
 __attribute__((target("avx2,fma"))) void row_tile(const Q4Weights& w, int64_t r, const uint8_t* const* a_rows,
                                                    float* const* y_rows) {
-  const int64_t chunks = chunks_of(w), pairs = pairs_of(w);
-  const int64_t chunks_per_block = w.block / kChunk;
+  const int64_t chunks = chunks_of(w), full_pairs = chunks / 2;
+  const int shift = std::countr_zero(static_cast<uint64_t>(w.block / kChunk));  // chunk -> block
   const uint8_t* codes = w.codes + r * (w.k / 2);
   const float* scales = w.scales + r * (w.k / w.block);
-  const __m256i low_mask = _mm256_set1_epi8(0x0F);
-  const __m256i ones = _mm256_set1_epi16(1);
   __m256 acc[TM];
   for (int t = 0; t < TM; ++t) acc[t] = _mm256_setzero_ps();
-  for (int64_t p = 0; p < pairs; ++p) {
-    const int64_t c0 = 2 * p, c1 = c0 + 1;
-    const bool full = c1 < chunks;
-    const __m256i bytes = full ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(codes + p * kChunk))
-                               : _mm256_zextsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + p * kChunk)));
-    const __m256i lo = _mm256_and_si256(bytes, low_mask);
-    const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(bytes, 4), low_mask);
-    const float s0 = scales[c0 / chunks_per_block];
-    const float s1 = full ? scales[c1 / chunks_per_block] : 0.0f;
-    const __m256 sv = _mm256_set_m128(_mm_set1_ps(s1), _mm_set1_ps(s0));
-    for (int t = 0; t < TM; ++t) {
-      const uint8_t* base = a_rows[t] + p * kPairBytes;
-      const __m256i even = _mm256_maddubs_epi16(lo, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(base)));
-      const __m256i odd = _mm256_maddubs_epi16(hi, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(base + 32)));
-      __m256i dot = _mm256_madd_epi16(_mm256_add_epi16(even, odd), ones);
-      dot = _mm256_sub_epi32(dot, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(base + 64)));
-      const __m256 a_scale = _mm256_loadu_ps(reinterpret_cast<const float*>(base + 96));
-      acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(dot), a_scale), sv, acc[t]);
-    }
+  for (int64_t p = 0; p < full_pairs; ++p) {
+    const __m256i bytes = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(codes + p * kChunk));
+    const __m256 sv = _mm256_set_m128(_mm_set1_ps(scales[(2 * p + 1) >> shift]), _mm_set1_ps(scales[(2 * p) >> shift]));
+    pair_step<TM>(bytes, sv, a_rows, p * kPairBytes, acc);
+  }
+  if (chunks % 2) {
+    const int64_t p = full_pairs;
+    const __m256i bytes = _mm256_zextsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + p * kChunk)));
+    const __m256 sv = _mm256_set_m128(_mm_setzero_ps(), _mm_set1_ps(scales[(2 * p) >> shift]));
+    pair_step<TM>(bytes, sv, a_rows, p * kPairBytes, acc);
   }
   for (int t = 0; t < TM; ++t) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(acc[t]), _mm256_extractf128_ps(acc[t], 1));

@@ -1,0 +1,83 @@
+// The int4 x int8 kernel against a scalar evaluation of the same arithmetic: A quantised per
+// block to int8 (round half to even), integer dot products with (code - 8), scaled per block.
+// Covers an odd number of 32-code chunks (the zero-padded tail), blocks of 64 (two chunks share
+// a scale) and every tile height of A rows.
+#include "runtime/ops/cpu/q4_int8_gemm.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+namespace onnxgen {
+namespace {
+
+struct Case {
+  int64_t m, n, k, block;
+};
+
+std::vector<float> reference(const std::vector<float>& a, const std::vector<uint8_t>& codes,
+                             const std::vector<float>& scales, const Case& c) {
+  std::vector<float> y(static_cast<size_t>(c.m * c.n));
+  const int64_t blocks = c.k / c.block;
+  for (int64_t i = 0; i < c.m; ++i)
+    for (int64_t r = 0; r < c.n; ++r) {
+      double acc = 0;
+      for (int64_t b = 0; b < blocks; ++b) {
+        const float* src = a.data() + i * c.k + b * c.block;
+        float amax = 0;
+        for (int64_t j = 0; j < c.block; ++j) amax = std::max(amax, std::fabs(src[j]));
+        const float a_scale = amax / 127.0f, inv = a_scale != 0 ? 1.0f / a_scale : 0.0f;
+        int64_t dot = 0;
+        for (int64_t j = 0; j < c.block; ++j) {
+          const int64_t kk = b * c.block + j;
+          const uint8_t byte = codes[static_cast<size_t>(r * c.k / 2 + kk / 2)];
+          const int code = kk % 2 ? byte >> 4 : byte & 0x0F;
+          dot += static_cast<int64_t>(std::nearbyint(src[j] * inv)) * (code - 8);
+        }
+        acc += static_cast<double>(scales[static_cast<size_t>(r * blocks + b)]) * a_scale * static_cast<double>(dot);
+      }
+      y[static_cast<size_t>(i * c.n + r)] = static_cast<float>(acc);
+    }
+  return y;
+}
+
+class Q4Int8Gemm : public ::testing::TestWithParam<Case> {};
+
+TEST_P(Q4Int8Gemm, MatchesScalarInt8Arithmetic) {
+  if (!q4_int8_supported()) GTEST_SKIP() << "needs AVX2 and FMA";
+  const Case c = GetParam();
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> value(-2.0f, 2.0f);
+  std::uniform_int_distribution<int> byte(0, 255);
+  std::vector<float> a(static_cast<size_t>(c.m * c.k)), scales(static_cast<size_t>(c.n * c.k / c.block));
+  std::vector<uint8_t> codes(static_cast<size_t>(c.n * c.k / 2));
+  for (auto& v : a) v = value(rng);
+  for (auto& v : scales) v = value(rng) * 0.05f;
+  for (auto& v : codes) v = static_cast<uint8_t>(byte(rng));
+
+  const Q4Weights w{codes.data(), scales.data(), c.n, c.k, c.block};
+  Q4QuantizedA qa;
+  q4_quantize_a(a.data(), c.m, w, qa);
+  std::vector<float> y(static_cast<size_t>(c.m * c.n));
+  ThreadPool pool(3);
+  q4_int8_gemm(pool, w, qa, y.data());
+
+  const std::vector<float> want = reference(a, codes, scales, c);
+  for (size_t i = 0; i < y.size(); ++i) ASSERT_NEAR(y[i], want[i], 1e-4f * (1.0f + std::fabs(want[i]))) << "at " << i;
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, Q4Int8Gemm,
+                         ::testing::Values(Case{1, 96, 576, 32},    // 18 chunks: pairs only
+                                           Case{1, 40, 96, 32},     // 3 chunks: a zero-padded tail
+                                           Case{3, 33, 128, 64},    // two chunks per scale
+                                           Case{7, 50, 224, 32},    // tiles of 4 and 3 rows, odd tail
+                                           Case{4, 17, 256, 128}),
+                         [](const auto& info) {
+                           const Case& c = info.param;
+                           return "m" + std::to_string(c.m) + "_n" + std::to_string(c.n) + "_k" + std::to_string(c.k) +
+                                  "_block" + std::to_string(c.block);
+                         });
+
+}  // namespace
+}  // namespace onnxgen
