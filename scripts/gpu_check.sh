@@ -3,7 +3,7 @@
 #   scripts/gpu_check.sh --stage [BUILD]   here, after building the targets of tests/cuda into
 #                                          BUILD (default build-cuda): packs them and the shared
 #                                          libraries they load (glibc aside) into .gpu/bundle.tar.xz
-#   scripts/gpu_check.sh                   there, with .gpu carried: unpacks into /tmp, reports what
+#   scripts/gpu_check.sh [--engine]        there, with .gpu carried (--engine: only the engine half): unpacks into /tmp, reports what
 #                                          the machine has (GPU, driver, cuBLAS), runs the device unit
 #                                          tests and each CUDA kernel against the CPU's, every fixture's parity on cuda as a table (MatMul
 #                                          through cuBLAS, then through the tiled fallback kernel), and
@@ -45,6 +45,7 @@ ldconfig -p | grep -i cublas | head -5
 find / -xdev -name 'libcublasLt.so*' 2>/dev/null | head -5
 
 status=0
+if [[ ${1:-} != --engine ]]; then
 echo "== device unit tests, CUDA kernels against the CPU's"
 for test in device_test cuda_kernels_test; do
   timeout 120 /tmp/onnxgen_gpu/bin/$test --gtest_brief=1 2>&1 | tail -30
@@ -69,6 +70,7 @@ done
 
 echo "== GEMM benchmark"
 timeout 120 /tmp/onnxgen_gpu/bin/cuda_gemm_bench 2>&1 | tee "$out/gemm_bench.txt"
+fi
 
 bin=/tmp/onnxgen_gpu/bin
 echo "== engine on cuda: device tests (block pool on the GPU, greedy tokens on cuda = cpu, paged and contiguous)"
@@ -95,7 +97,7 @@ py=/opt/torch/.venv/bin/python
 bench=(bench --prompt-len 128 --gen 64 --repeat 3 --kv-cache-mb 1024 --device cuda)
 if [[ -x $py ]] && timeout 60 $py -c 'import torch, transformers, onnxruntime_genai' 2>"$out/python.err"; then
   echo "-- Qwen2.5-0.5B-shaped fp16, random weights (scripts/make_bench_model.py here)"
-  if timeout 200 $py scripts/make_bench_model.py /tmp/onnxgen_gpu/qwen-0.5b-shape-fp16 >"$out/make_bench_model.log" 2>&1; then
+  if timeout 150 $py scripts/make_bench_model.py /tmp/onnxgen_gpu/qwen-0.5b-shape-fp16 >"$out/make_bench_model.log" 2>&1; then
     timeout 120 $bin/onnxgen "${bench[@]}" /tmp/onnxgen_gpu/qwen-0.5b-shape-fp16 2>&1 | tail -8
   else
     echo "make_bench_model.py failed:"; tail -5 "$out/make_bench_model.log"
