@@ -241,7 +241,9 @@ def main():
         if "llama.cpp" in args.runtimes:
             paths[(name, "llama.cpp")] = gguf_model(name, args.cache)
 
-    env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
+    # Passive OpenMP waits: on a machine with other load, spinning barriers (llama.cpp's OpenMP
+    # build, oneDNN) lose whole time slices to a descheduled partner; every runtime gets the same.
+    env = dict(os.environ, OMP_NUM_THREADS=str(args.threads), OMP_WAIT_POLICY="passive")
     common = ["--prompt-len", str(args.prompt_len), "--gen", str(args.gen), "--repeat", str(args.repeat)]
     results = {}
     for rnd in range(args.rounds):
