@@ -1,8 +1,67 @@
 #include "sentencepiece_tokenizer.h"
 
-#include <sentencepiece_processor.h>
+#include <dlfcn.h>
+
+#include "sentencepiece_bridge.h"
 
 namespace onnxgen::tokenizer {
+
+// The bridge library, opened once with its own symbol scope (see sentencepiece_bridge.h).
+struct SentencePieceLibrary {
+  decltype(&onnxgen_sp_load) load;
+  decltype(&onnxgen_sp_free) free;
+  decltype(&onnxgen_sp_piece_size) piece_size;
+  decltype(&onnxgen_sp_bos_id) bos_id;
+  decltype(&onnxgen_sp_eos_id) eos_id;
+  decltype(&onnxgen_sp_unk_id) unk_id;
+  decltype(&onnxgen_sp_is_control) is_control;
+  decltype(&onnxgen_sp_is_unknown) is_unknown;
+  decltype(&onnxgen_sp_piece_to_id) piece_to_id;
+  decltype(&onnxgen_sp_encode) encode;
+  decltype(&onnxgen_sp_decode) decode;
+  decltype(&onnxgen_sp_id_to_piece) id_to_piece;
+
+  static const SentencePieceLibrary& get() {
+    static SentencePieceLibrary lib = open();
+    return lib;
+  }
+
+ private:
+  static SentencePieceLibrary open() {
+    // RTLD_DEEPBIND is what keeps the two protobuf copies apart; sanitizer runtimes refuse it, and
+    // the sanitizer suite never loads both copies into one process.
+#if defined(__SANITIZE_ADDRESS__)
+    constexpr int kFlags = RTLD_NOW | RTLD_LOCAL;
+#else
+    constexpr int kFlags = RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND;
+#endif
+    void* handle = nullptr;
+    std::string errors;
+    for (const char* path : {ONNXGEN_SENTENCEPIECE_BRIDGE, "libonnxgen_sentencepiece.so"}) {
+      if ((handle = dlopen(path, kFlags))) break;
+      errors += std::string("; ") + dlerror();
+    }
+    if (!handle) throw Error("cannot load the SentencePiece bridge library" + errors);
+    SentencePieceLibrary lib;
+    auto sym = [&](auto& fn, const char* name) {
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(handle, name));
+      if (!fn) throw Error(std::string("the SentencePiece bridge library lacks ") + name);
+    };
+    sym(lib.load, "onnxgen_sp_load");
+    sym(lib.free, "onnxgen_sp_free");
+    sym(lib.piece_size, "onnxgen_sp_piece_size");
+    sym(lib.bos_id, "onnxgen_sp_bos_id");
+    sym(lib.eos_id, "onnxgen_sp_eos_id");
+    sym(lib.unk_id, "onnxgen_sp_unk_id");
+    sym(lib.is_control, "onnxgen_sp_is_control");
+    sym(lib.is_unknown, "onnxgen_sp_is_unknown");
+    sym(lib.piece_to_id, "onnxgen_sp_piece_to_id");
+    sym(lib.encode, "onnxgen_sp_encode");
+    sym(lib.decode, "onnxgen_sp_decode");
+    sym(lib.id_to_piece, "onnxgen_sp_id_to_piece");
+    return lib;
+  }
+};
 
 namespace {
 
@@ -11,26 +70,54 @@ constexpr std::string_view kMetaSpace = "\xE2\x96\x81";
 }  // namespace
 
 SentencePieceTokenizer::SentencePieceTokenizer(const std::filesystem::path& model_file, TokenizerConfig config)
-    : sp_(std::make_unique<sentencepiece::SentencePieceProcessor>()) {
+    : lib_(SentencePieceLibrary::get()) {
   config_ = std::move(config);
-  if (const auto status = sp_->Load(model_file.string()); !status.ok()) {
-    throw Error(model_file.string() + ": not a SentencePiece model: " + status.ToString());
-  }
-  if (!config_.bos_token && sp_->bos_id() >= 0) config_.bos_token = sp_->IdToPiece(sp_->bos_id());
-  if (!config_.eos_token && sp_->eos_id() >= 0) config_.eos_token = sp_->IdToPiece(sp_->eos_id());
-  if (!config_.unk_token && sp_->unk_id() >= 0) config_.unk_token = sp_->IdToPiece(sp_->unk_id());
+  char error[512] = "";
+  sp_ = lib_.load(model_file.c_str(), error, sizeof error);
+  if (!sp_) throw Error(model_file.string() + ": not a SentencePiece model: " + error);
+  size_ = lib_.piece_size(sp_);
+  const int bos = lib_.bos_id(sp_), eos = lib_.eos_id(sp_), unk = lib_.unk_id(sp_);
+  if (!config_.bos_token && bos >= 0) config_.bos_token = piece(bos);
+  if (!config_.eos_token && eos >= 0) config_.eos_token = piece(eos);
+  if (!config_.unk_token && unk >= 0) config_.unk_token = piece(unk);
   // Llama-family tokenizer classes put bos first unless told otherwise.
-  resolve_special_tokens(sp_->bos_id() >= 0, false);
+  resolve_special_tokens(bos >= 0, false);
 }
 
-SentencePieceTokenizer::~SentencePieceTokenizer() = default;
+SentencePieceTokenizer::~SentencePieceTokenizer() { lib_.free(sp_); }
+
+std::string SentencePieceTokenizer::piece(int id) const {
+  std::string out(32, '\0');
+  size_t n = lib_.id_to_piece(sp_, id, out.data(), out.size());
+  if (n > out.size()) {
+    out.resize(n);
+    lib_.id_to_piece(sp_, id, out.data(), out.size());
+  }
+  out.resize(n);
+  return out;
+}
+
+std::string SentencePieceTokenizer::decode_run(const std::vector<int>& ids) const {
+  std::string out(ids.size() * 8 + 16, '\0');
+  size_t n = lib_.decode(sp_, ids.data(), ids.size(), out.data(), out.size());
+  if (n > out.size()) {
+    out.resize(n);
+    lib_.decode(sp_, ids.data(), ids.size(), out.data(), out.size());
+  }
+  out.resize(n);
+  return out;
+}
 
 std::vector<int32_t> SentencePieceTokenizer::encode(std::string_view text, bool add_special_tokens) const {
-  std::vector<int> pieces;
-  if (const auto status = sp_->Encode(text, &pieces); !status.ok()) {
-    throw Error("SentencePiece encode failed: " + status.ToString());
+  std::vector<int> pieces(text.size() + 8);
+  char error[512] = "";
+  long n = lib_.encode(sp_, text.data(), text.size(), pieces.data(), pieces.size(), error, sizeof error);
+  if (n < 0) throw Error(std::string("SentencePiece encode failed: ") + error);
+  if (static_cast<size_t>(n) > pieces.size()) {
+    pieces.resize(static_cast<size_t>(n));
+    lib_.encode(sp_, text.data(), text.size(), pieces.data(), pieces.size(), error, sizeof error);
   }
-  std::vector<int32_t> ids(pieces.begin(), pieces.end());
+  std::vector<int32_t> ids(pieces.begin(), pieces.begin() + n);
   if (add_special_tokens && special_.add_bos && special_.bos) ids.insert(ids.begin(), *special_.bos);
   if (add_special_tokens && special_.add_eos && !special_.eos.empty()) ids.push_back(special_.eos.front());
   return ids;
@@ -44,41 +131,39 @@ std::string SentencePieceTokenizer::decode(std::span<const int32_t> ids, bool sk
   std::vector<int> run;
   const auto flush = [&] {
     if (run.empty()) return;
-    std::string text;
-    sp_->Decode(run, &text);
-    if (!out.empty() && sp_->IdToPiece(run.front()).starts_with(kMetaSpace)) out.push_back(' ');
+    std::string text = decode_run(run);
+    if (!out.empty() && piece(run.front()).starts_with(kMetaSpace)) out.push_back(' ');
     out += text;
     run.clear();
   };
-  const int size = sp_->GetPieceSize();
   for (const int32_t id : ids) {
-    if (id < 0 || id >= size) continue;
-    if (!sp_->IsControl(id)) {
+    if (id < 0 || id >= size_) continue;
+    if (!lib_.is_control(sp_, id)) {
       run.push_back(id);
       continue;
     }
     flush();
-    if (!skip_special_tokens) out += sp_->IdToPiece(id);
+    if (!skip_special_tokens) out += piece(id);
   }
   flush();
   return out;
 }
 
 std::optional<int32_t> SentencePieceTokenizer::token_to_id(std::string_view token) const {
-  const int id = sp_->PieceToId(token);
-  if (id == sp_->unk_id() && sp_->IdToPiece(id) != token) return std::nullopt;
+  const int id = lib_.piece_to_id(sp_, token.data(), token.size());
+  if (id == lib_.unk_id(sp_) && piece(id) != token) return std::nullopt;
   return id;
 }
 
 std::optional<std::string> SentencePieceTokenizer::id_to_token(int32_t id) const {
-  if (id < 0 || id >= sp_->GetPieceSize()) return std::nullopt;
-  return sp_->IdToPiece(id);
+  if (id < 0 || id >= size_) return std::nullopt;
+  return piece(id);
 }
 
-size_t SentencePieceTokenizer::vocab_size() const { return static_cast<size_t>(sp_->GetPieceSize()); }
+size_t SentencePieceTokenizer::vocab_size() const { return static_cast<size_t>(size_); }
 
 bool SentencePieceTokenizer::is_special(int32_t id) const {
-  return id >= 0 && id < sp_->GetPieceSize() && (sp_->IsControl(id) || sp_->IsUnknown(id));
+  return id >= 0 && id < size_ && (lib_.is_control(sp_, id) || lib_.is_unknown(sp_, id));
 }
 
 }  // namespace onnxgen::tokenizer

@@ -4,14 +4,14 @@
 
 #include "tokenizer.h"
 
-namespace sentencepiece {
-class SentencePieceProcessor;
-}
+struct OnnxgenSentencePiece;
 
 namespace onnxgen::tokenizer {
 
+struct SentencePieceLibrary;
+
 // A SentencePiece tokenizer.model through libsentencepiece itself, so its segmentation is the
-// reference one by construction.
+// reference one by construction. libsentencepiece is reached through sentencepiece_bridge.h.
 class SentencePieceTokenizer final : public Tokenizer {
  public:
   SentencePieceTokenizer(const std::filesystem::path& model_file, TokenizerConfig config);
@@ -25,7 +25,12 @@ class SentencePieceTokenizer final : public Tokenizer {
   bool is_special(int32_t id) const override;
 
  private:
-  std::unique_ptr<sentencepiece::SentencePieceProcessor> sp_;
+  std::string piece(int id) const;
+  std::string decode_run(const std::vector<int>& ids) const;
+
+  const SentencePieceLibrary& lib_;
+  OnnxgenSentencePiece* sp_ = nullptr;
+  int size_ = 0;
 };
 
 }  // namespace onnxgen::tokenizer
