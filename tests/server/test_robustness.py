@@ -67,7 +67,8 @@ class Disconnect(ServerTestCase):
 
 
 class Timeout(ServerTestCase):
-    server_args = ("--request-timeout", "0.1", "--max-num-seqs", "1", "--max-batch-tokens", "16")
+    # Far below the time LONG takes even on a fast machine (hundreds of graph runs).
+    server_args = ("--request-timeout", "0.005", "--max-num-seqs", "1", "--max-batch-tokens", "1")
 
     def test_non_streamed_request_times_out(self):
         status, _, data = self.server.request("POST", "/v1/completions", json.dumps(LONG).encode())
