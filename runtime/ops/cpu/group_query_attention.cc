@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "runtime/exec/op_registry.h"
+#include "runtime/ops/group_query_attention_inputs.h"
 #include "runtime/ops/cpu/attention_core.h"
 #include "runtime/ops/cpu/float_staging.h"
 #include "runtime/ops/cpu/rotary.h"
@@ -56,42 +57,12 @@ class GroupQueryAttention : public OpKernel {
     const Tensor* past_v = ctx.input(4);
     const Tensor& seqlens = ctx.required(5);
     const Tensor& total_len_in = ctx.required(6);
-    ONNXGEN_CHECK(is_float(query.dtype()) && query.rank() == 3, "GroupQueryAttention query must be a 3-D float tensor, got ",
-                  query.describe());
-    ONNXGEN_CHECK(!key == !value, "GroupQueryAttention key and value must be given together");
-    ONNXGEN_CHECK(!past_k == !past_v, "GroupQueryAttention past_key and past_value must be given together");
-    const int64_t batch = query.dim(0), seq = query.dim(1);
     const int64_t n = num_heads_, kvn = kv_num_heads_;
-    const bool packed = key == nullptr;
-    const int64_t head = packed ? query.dim(2) / (n + 2 * kvn) : query.dim(2) / n;
-    ONNXGEN_CHECK(head > 0 && query.dim(2) == head * (packed ? n + 2 * kvn : n), "GroupQueryAttention query width ",
-                  query.dim(2), " does not split into ", n, packed ? " + 2 * kv" : "", " heads");
-    if (!packed)
-      for (const Tensor* t : {key, value})
-        ONNXGEN_CHECK(t->dtype() == query.dtype() && t->rank() == 3 && t->dim(0) == batch && t->dim(1) == seq &&
-                          t->dim(2) == kvn * head,
-                      "GroupQueryAttention key/value must be [", batch, ", ", seq, ", ", kvn * head, "], got ",
-                      t->describe());
-    ONNXGEN_CHECK(seqlens.dtype() == DataType::kInt32 && seqlens.numel() == batch,
-                  "GroupQueryAttention seqlens_k must be int32 [", batch, "], got ", seqlens.describe());
-    ONNXGEN_CHECK(total_len_in.numel() == 1 && total_len_in.dtype() == DataType::kInt32,
-                  "GroupQueryAttention total_sequence_length must be an int32 scalar, got ", total_len_in.describe());
-    const int64_t total_len = total_len_in.to_int64(0);
-    int64_t past_cap = 0;
-    DataType cache_type = query.dtype();
-    if (past_k) {
-      for (const Tensor* t : {past_k, past_v})
-        ONNXGEN_CHECK(is_float(t->dtype()) && t->rank() == 4 && t->dim(0) == batch && t->dim(1) == kvn &&
-                          t->dim(3) == head && t->shape() == past_k->shape() && t->dtype() == past_k->dtype(),
-                      "GroupQueryAttention past_key/past_value must be [", batch, ", ", kvn, ", past, ", head,
-                      "], got ", t->describe());
-      past_cap = past_k->dim(2);
-      cache_type = past_k->dtype();
-    }
-    if (sliding_cache_)
-      ONNXGEN_CHECK(past_cap >= local_window_, "GroupQueryAttention sliding_window_cache=1 needs a past of at least ",
-                    local_window_, " rows (local_window_size), got ", past_cap);
-    const bool first_prompt = seq == total_len;
+    const GqaInputs in = check_gqa_inputs(query, key, value, past_k, past_v, seqlens, total_len_in, n, kvn,
+                                          sliding_cache_, local_window_);
+    const int64_t batch = in.batch, seq = in.seq, head = in.head, total_len = in.total_len, past_cap = in.past_cap;
+    const bool packed = in.packed, first_prompt = in.first_prompt;
+    const DataType cache_type = in.cache_type;
 
     // Per batch: the absolute position of the first new token and, in the working cache (the past
     // rows kept, then the new tokens), where the new tokens start and how many rows are valid.
