@@ -18,6 +18,7 @@
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/half_convert.h"
 #include "runtime/ops/cpu/vector_math.h"
+#include "runtime/ops/paged_attention_inputs.h"
 
 namespace onnxgen {
 namespace {
@@ -52,23 +53,11 @@ T from_f(float v) {
   else return float_to_half(v);
 }
 
-struct Geometry {
-  int64_t tokens, heads, kv_heads, dim, block_size, num_blocks, seqs, max_blocks;
-};
+using Geometry = PagedGeometry;
 
 class PagedAttention : public OpKernel {
  public:
-  explicit PagedAttention(const KernelInit& init) {
-    const auto& a = init.attrs();
-    num_heads_ = a.get_int("num_heads");
-    num_kv_heads_ = a.get_int("num_kv_heads", num_heads_);
-    scale_ = a.get_float("scale", 0.0f);
-    softcap_ = a.get_float("softcap", 0.0f);
-    window_ = a.get_int("sliding_window", 0);
-    ONNXGEN_CHECK(num_heads_ > 0 && num_kv_heads_ > 0 && num_heads_ % num_kv_heads_ == 0, "num_heads (", num_heads_,
-                  ") must be a positive multiple of num_kv_heads (", num_kv_heads_, ")");
-    ONNXGEN_CHECK(softcap_ >= 0 && window_ >= 0, "softcap and sliding_window must be >= 0");
-  }
+  explicit PagedAttention(const KernelInit& init) : attrs_(init) {}
 
   void compute(KernelContext& ctx) override {
     const Tensor& q = ctx.required(0);
@@ -77,7 +66,7 @@ class PagedAttention : public OpKernel {
                   "the KV cache must be float32 or float16, got ", kc.describe());
     ONNXGEN_CHECK(q.dtype() == DataType::kFloat || q.dtype() == DataType::kFloat16,
                   "query must be float32 or float16, got ", q.describe());
-    Geometry g = check_shapes(ctx);
+    Geometry g = check_paged_inputs(ctx, attrs_);
     Tensor& out = ctx.allocate(0, q.dtype(), q.shape());
     auto run = [&](auto act, auto cache) {
       using A = decltype(act);
@@ -95,53 +84,6 @@ class PagedAttention : public OpKernel {
   }
 
  private:
-  Geometry check_shapes(const KernelContext& ctx) const {
-    const Tensor &q = ctx.required(0), &k = ctx.required(1), &v = ctx.required(2);
-    const Tensor &kc = ctx.required(3), &vc = ctx.required(4);
-    const Tensor &slots = ctx.required(5), &tables = ctx.required(6), &lens = ctx.required(7), &loc = ctx.required(8);
-    Geometry g{};
-    ONNXGEN_CHECK(kc.rank() == 4 && kc.shape() == vc.shape() && kc.dtype() == vc.dtype(),
-                  "key_cache ", kc.describe(), " and value_cache ", vc.describe(),
-                  " must both be [num_blocks, kv_heads, block_size, head_size]");
-    g.num_blocks = kc.dim(0);
-    g.kv_heads = kc.dim(1);
-    g.block_size = kc.dim(2);
-    g.dim = kc.dim(3);
-    g.heads = num_heads_;
-    ONNXGEN_CHECK(g.kv_heads == num_kv_heads_, "cache has ", g.kv_heads, " KV heads, the op ", num_kv_heads_);
-    g.tokens = q.numel() / (g.heads * g.dim);
-    ONNXGEN_CHECK(q.numel() == g.tokens * g.heads * g.dim && k.numel() == g.tokens * g.kv_heads * g.dim &&
-                      v.numel() == k.numel() && k.dtype() == q.dtype() && v.dtype() == q.dtype(),
-                  "query ", q.describe(), ", key ", k.describe(), " and value ", v.describe(), " do not hold ",
-                  g.heads, " and ", g.kv_heads, " heads of ", g.dim, " per token");
-    for (const Tensor* t : {&slots, &tables, &lens, &loc})
-      ONNXGEN_CHECK(t->dtype() == DataType::kInt32, "slot_mapping, block_tables, context_lens and query_start_loc must be int32, got ", t->describe());
-    ONNXGEN_CHECK(slots.numel() == g.tokens, "slot_mapping has ", slots.numel(), " entries for ", g.tokens, " tokens");
-    ONNXGEN_CHECK(tables.rank() == 2, "block_tables must be [sequences, max_blocks], got ", tables.describe());
-    g.seqs = tables.dim(0);
-    g.max_blocks = tables.dim(1);
-    ONNXGEN_CHECK(lens.numel() == g.seqs && loc.numel() == g.seqs + 1, "context_lens ", lens.describe(),
-                  " and query_start_loc ", loc.describe(), " do not match ", g.seqs, " sequences");
-    const int32_t* l = loc.data<int32_t>();
-    const int32_t* cl = lens.data<int32_t>();
-    const int32_t* bt = tables.data<int32_t>();
-    ONNXGEN_CHECK(l[0] == 0 && l[g.seqs] == g.tokens, "query_start_loc must run from 0 to ", g.tokens);
-    for (int64_t s = 0; s < g.seqs; ++s) {
-      int64_t q_len = l[s + 1] - l[s];
-      ONNXGEN_CHECK(q_len >= 0 && cl[s] >= q_len && cl[s] <= g.max_blocks * g.block_size, "sequence ", s, " has ",
-                    q_len, " new tokens but a context of ", cl[s], " (block table holds ", g.max_blocks * g.block_size,
-                    ")");
-      for (int64_t b = 0; b < (cl[s] + g.block_size - 1) / g.block_size; ++b)
-        ONNXGEN_CHECK(bt[s * g.max_blocks + b] >= 0 && bt[s * g.max_blocks + b] < g.num_blocks, "sequence ", s,
-                      " block ", b, " is ", bt[s * g.max_blocks + b], ", outside the pool of ", g.num_blocks);
-    }
-    const int32_t* sl = slots.data<int32_t>();
-    for (int64_t t = 0; t < g.tokens; ++t)
-      ONNXGEN_CHECK(sl[t] >= -1 && sl[t] < g.num_blocks * g.block_size, "slot ", sl[t], " of token ", t,
-                    " is outside the cache");
-    return g;
-  }
-
   template <class A, class C>
   static void write_cache(const KernelContext& ctx, const Geometry& g) {
     const A* k = ctx.required(1).data<A>();
@@ -172,7 +114,7 @@ class PagedAttention : public OpKernel {
     const int32_t* lens = ctx.required(7).data<int32_t>();
     const int32_t* loc = ctx.required(8).data<int32_t>();
     A* y = out.data<A>();
-    const float scale = scale_ > 0 ? scale_ : 1.0f / std::sqrt(static_cast<float>(g.dim));
+    const float scale = attrs_.scale > 0 ? attrs_.scale : 1.0f / std::sqrt(static_cast<float>(g.dim));
     const int64_t group = g.heads / g.kv_heads;
     std::vector<int32_t> seq_of(static_cast<size_t>(g.tokens));
     for (int64_t s = 0; s < g.seqs; ++s)
@@ -185,7 +127,7 @@ class PagedAttention : public OpKernel {
         int64_t t = item / g.heads, h = item % g.heads, kvh = h / group;
         int64_t s = seq_of[t];
         int64_t pos = lens[s] - (loc[s + 1] - t);  // absolute position of token t
-        int64_t first = window_ > 0 ? std::max<int64_t>(0, pos - window_ + 1) : 0;
+        int64_t first = attrs_.window > 0 ? std::max<int64_t>(0, pos - attrs_.window + 1) : 0;
         for (int64_t d = 0; d < g.dim; ++d) qf[d] = to_f(q[(t * g.heads + h) * g.dim + d]) * scale;
         std::fill(acc.begin(), acc.end(), 0.0f);
         float m = -INFINITY, l = 0;
@@ -193,7 +135,7 @@ class PagedAttention : public OpKernel {
           int64_t block = tables[s * g.max_blocks + j / g.block_size];
           int64_t base = ((block * g.kv_heads + kvh) * g.block_size + j % g.block_size) * g.dim;
           float score = dot(qf.data(), cache_row(kc + base, row.data(), g.dim), g.dim);
-          if (softcap_ > 0) score = softcap_ * tanh_approx(score / softcap_);
+          if (attrs_.softcap > 0) score = attrs_.softcap * tanh_approx(score / attrs_.softcap);
           float m_new = std::max(m, score);
           float rescale = exp_approx(m - m_new), p = exp_approx(score - m_new);
           l = l * rescale + p;
@@ -217,8 +159,7 @@ class PagedAttention : public OpKernel {
     }
   }
 
-  int64_t num_heads_, num_kv_heads_, window_;
-  float scale_, softcap_;
+  PagedAttentionAttrs attrs_;
 };
 
 }  // namespace
