@@ -1,4 +1,7 @@
 // onnxgen: one binary, one subcommand per job.
+#include <unistd.h>
+
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -41,7 +44,17 @@ void usage() {
 
 }  // namespace
 
+// oneDNN's OpenMP threads spin for a while after each GEMM by default, fighting the runtime's own
+// thread pool for the same cores (batch-16 decode ran 12x slower). libgomp reads its wait policy
+// when it is loaded, before main, so the policy is set and the binary re-executed once.
+void make_openmp_wait_passively(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY")) return;
+  setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  execv("/proc/self/exe", argv);  // returns only on failure; then run with the default policy
+}
+
 int main(int argc, char** argv) {
+  make_openmp_wait_passively(argv);
   if (argc < 2 || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "--help")) {
     usage();
     return argc < 2 ? 2 : 0;
