@@ -4,8 +4,41 @@
 #include <cstdint>
 
 #include "runtime/core/tensor.h"
+#include "runtime/exec/kernel.h"
 
 namespace onnxgen {
+
+// The attributes both kernels read. Kernels inherit them, so their code names them as members.
+struct GqaAttrs {
+  explicit GqaAttrs(const KernelInit& init) {
+    const auto& a = init.attrs();
+    num_heads_ = a.get_int("num_heads");
+    kv_num_heads_ = a.get_int("kv_num_heads");
+    ONNXGEN_CHECK(num_heads_ > 0 && kv_num_heads_ > 0 && num_heads_ % kv_num_heads_ == 0,
+                  "GroupQueryAttention num_heads ", num_heads_, " must be a positive multiple of kv_num_heads ",
+                  kv_num_heads_);
+    scale_ = a.get_float("scale", 0);
+    softcap_ = a.get_float("softcap", 0);
+    local_window_ = a.get_int("local_window_size", -1);
+    do_rotary_ = a.get_int("do_rotary", 0) != 0;
+    interleaved_ = a.get_int("rotary_interleaved", 0) != 0;
+    smooth_softmax_ = a.get_int("smooth_softmax", 0) != 0;
+    sliding_cache_ = a.get_int("sliding_window_cache", 0) != 0;
+    ONNXGEN_CHECK(!sliding_cache_ || local_window_ > 0,
+                  "GroupQueryAttention sliding_window_cache=1 needs local_window_size > 0, got ", local_window_);
+  }
+
+  // Rows a sliding_window_cache buffer of `capacity` holds after `tokens` tokens (see
+  // ops/cpu/group_query_attention.cc).
+  int64_t window_fill(int64_t tokens, int64_t capacity) const {
+    return tokens < local_window_ ? tokens : local_window_ + (tokens - local_window_) % (capacity - local_window_ + 1);
+  }
+
+  int64_t num_heads_ = 0, kv_num_heads_ = 0;
+  float scale_ = 0, softcap_ = 0;
+  int64_t local_window_ = -1;
+  bool do_rotary_ = false, interleaved_ = false, smooth_softmax_ = false, sliding_cache_ = false;
+};
 
 struct GqaInputs {
   int64_t batch, seq, head, total_len;
