@@ -142,6 +142,11 @@ class EngineImpl final : public Engine {
   void beam_step(RequestState& req);
   void finish_beams(RequestState& req);
   void complete(RequestState& req, std::string error = {});
+  // Ends `req` early: its unfinished sequences end with `reason` (streams see `error` only with
+  // kError) and its result carries `error`.
+  void end_early(RequestState& req, FinishReason reason, const std::string& error);
+  // end_early for every request gathered in finished_, which is then emptied.
+  void end_gathered_early(FinishReason reason, const std::string& error);
   void publish_stats();
 
   EngineOptions options_;
@@ -251,12 +256,7 @@ void EngineImpl::loop() {
     if (stopping) {
       for (auto r : scheduler_->running()) finished_.push_back(r);
       for (auto r : scheduler_->waiting()) finished_.push_back(r);
-      for (auto& r : finished_) {
-        for (auto& seq : r->sequences)
-          if (seq->finish == FinishReason::kNone) finish_sequence(*seq, FinishReason::kCancelled);
-        complete(*r, "the engine shut down");
-      }
-      finished_.clear();
+      end_gathered_early(FinishReason::kCancelled, "the engine shut down");
       publish_stats();
       return;
     }
@@ -301,24 +301,15 @@ void EngineImpl::start(const std::shared_ptr<RequestState>& request) {
 
 void EngineImpl::step() {
   // Cancellations first, so their blocks are free for this step's scheduling.
-  auto cancel_if_asked = [&](const std::shared_ptr<RequestState>& r) {
-    if (!r->cancel_requested()) return;
-    for (auto& seq : r->sequences)
-      if (seq->finish == FinishReason::kNone) finish_sequence(*seq, FinishReason::kCancelled);
-    finished_.push_back(r);
-  };
-  for (const auto& r : scheduler_->running()) cancel_if_asked(r);
-  for (const auto& r : scheduler_->waiting()) cancel_if_asked(r);
-  for (auto& r : finished_) complete(*r);
-  finished_.clear();
+  for (const auto& r : scheduler_->running())
+    if (r->cancel_requested()) finished_.push_back(r);
+  for (const auto& r : scheduler_->waiting())
+    if (r->cancel_requested()) finished_.push_back(r);
+  end_gathered_early(FinishReason::kCancelled, "");
 
   failed_.clear();
   scheduler_->schedule(chunks_, failed_);
-  for (auto& [r, message] : failed_) {
-    for (auto& seq : r->sequences)
-      if (seq->finish == FinishReason::kNone) finish_sequence(*seq, FinishReason::kError, message);
-    complete(*r, message);
-  }
+  for (auto& [r, message] : failed_) end_early(*r, FinishReason::kError, message);
   if (chunks_.empty()) return;
 
   std::span<float> logits;
@@ -328,13 +319,9 @@ void EngineImpl::step() {
     // A failing model run fails the requests in it, not the engine.
     options_.log(std::string("model run failed: ") + e.what());
     for (const auto& r : scheduler_->running())
-      if (std::any_of(chunks_.begin(), chunks_.end(), [&](const StepChunk& c) { return c.seq->request == r.get(); })) {
-        for (auto& seq : r->sequences)
-          if (seq->finish == FinishReason::kNone) finish_sequence(*seq, FinishReason::kError, e.what());
+      if (std::any_of(chunks_.begin(), chunks_.end(), [&](const StepChunk& c) { return c.seq->request == r.get(); }))
         finished_.push_back(r);
-      }
-    for (auto& r : finished_) complete(*r, e.what());
-    finished_.clear();
+    end_gathered_early(FinishReason::kError, e.what());
     return;
   }
   ++steps_;
@@ -514,6 +501,17 @@ void EngineImpl::finish_beams(RequestState& req) {
     req.emit(std::move(ev));
     req.sequences.push_back(std::move(seq));
   }
+}
+
+void EngineImpl::end_early(RequestState& req, FinishReason reason, const std::string& error) {
+  for (auto& seq : req.sequences)
+    if (seq->finish == FinishReason::kNone) finish_sequence(*seq, reason, reason == FinishReason::kError ? error : "");
+  complete(req, error);
+}
+
+void EngineImpl::end_gathered_early(FinishReason reason, const std::string& error) {
+  for (auto& r : finished_) end_early(*r, reason, error);
+  finished_.clear();
 }
 
 void EngineImpl::complete(RequestState& req, std::string error) {

@@ -12,20 +12,23 @@ int64_t Scheduler::running_sequences() const {
   return n;
 }
 
-void Scheduler::remove(const RequestState& request) {
-  for (auto& seq : request.sequences)
+void Scheduler::release(const RequestState& request) {
+  for (auto& seq : request.sequences) {
     if (seq->kv) runner_.release(*seq);
+    seq->computed = 0;
+    seq->has_beam_logits = false;
+  }
+}
+
+void Scheduler::remove(const RequestState& request) {
+  release(request);
   std::erase_if(running_, [&](const auto& r) { return r.get() == &request; });
   std::erase_if(waiting_, [&](const auto& r) { return r.get() == &request; });
 }
 
 void Scheduler::preempt(size_t running_index) {
   std::shared_ptr<RequestState> victim = running_[running_index];
-  for (auto& seq : victim->sequences) {
-    runner_.release(*seq);
-    seq->computed = 0;
-    seq->has_beam_logits = false;
-  }
+  release(*victim);
   running_.erase(running_.begin() + static_cast<std::ptrdiff_t>(running_index));
   waiting_.push_front(std::move(victim));
   ++preemptions_;
@@ -106,10 +109,7 @@ void Scheduler::schedule(std::vector<StepChunk>& chunks,
       continue;
     }
     chunks.resize(first_chunk);
-    for (auto& seq : req.sequences) {
-      runner_.release(*seq);
-      seq->computed = 0;
-    }
+    release(req);
     if (running_.empty()) {
       failed.emplace_back(waiting_.front(), str_cat("the KV cache (", runner_.usage().blocks_total,
                                                     " blocks) cannot hold this request's first ",

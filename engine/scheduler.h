@@ -41,6 +41,8 @@ class Scheduler {
   // request owning `seq` had to be preempted itself.
   bool reserve_or_preempt(Sequence& seq, int64_t n, size_t owner_index);
   void preempt(size_t running_index);
+  // Frees every block of `request`'s sequences; they will be recomputed from their tokens.
+  void release(const RequestState& request);
   void admit(RequestState& request);
 
   ModelRunner& runner_;
