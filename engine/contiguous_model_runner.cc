@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "engine/int_inputs.h"
 #include "engine/logits_row.h"
 
 namespace onnxgen::engine {
@@ -31,21 +32,6 @@ Shape empty_past_shape(const ValueInfo& info, const models::ModelConfig& c, bool
                 "cannot tell the shape of past input '", info.name, "': the model declares no static heads/head size "
                 "and the config has none");
   return shape;
-}
-
-template <class T>
-Tensor filled(DataType dtype, Shape shape, int64_t first, int64_t step) {
-  Tensor t = Tensor::empty(dtype, std::move(shape));
-  T* p = t.data<T>();
-  for (int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<T>(first + step * i);
-  return t;
-}
-
-// An int32 or int64 [1, n] tensor counting from `first` by `step`.
-Tensor int_row(DataType dtype, int64_t n, int64_t first, int64_t step) {
-  if (dtype == DataType::kInt32) return filled<int32_t>(dtype, {1, n}, first, step);
-  ONNXGEN_CHECK(dtype == DataType::kInt64, "integer model input expected, got ", to_string(dtype));
-  return filled<int64_t>(dtype, {1, n}, first, step);
 }
 
 }  // namespace
@@ -136,18 +122,12 @@ void ContiguousModelRunner::run_chunk(Sequence& seq, int64_t length, float* logi
   for (size_t i = 0; i < inputs_.size(); ++i) {
     const Input& in = inputs_[i];
     switch (in.role) {
-      case Role::kInputIds: {
-        Tensor ids = int_row(in.dtype, length, 0, 0);
-        for (int64_t t = 0; t < length; ++t) {
-          int64_t token = seq.tokens[static_cast<size_t>(past + t)];
-          if (in.dtype == DataType::kInt32) ids.data<int32_t>()[t] = static_cast<int32_t>(token);
-          else ids.data<int64_t>()[t] = token;
-        }
-        feeds_[i] = std::move(ids);
+      case Role::kInputIds:
+        feeds_[i] = int_row(in.dtype, std::span<const int32_t>(seq.tokens).subspan(static_cast<size_t>(past),
+                                                                                 static_cast<size_t>(length)));
         break;
-      }
-      case Role::kAttentionMask: feeds_[i] = int_row(in.dtype, past + length, 1, 0); break;
-      case Role::kPositionIds: feeds_[i] = int_row(in.dtype, length, past, 1); break;
+      case Role::kAttentionMask: feeds_[i] = counting_int_row(in.dtype, past + length, 1, 0); break;
+      case Role::kPositionIds: feeds_[i] = counting_int_row(in.dtype, length, past, 1); break;
       case Role::kPast: feeds_[i] = kv.past[i]; break;
     }
   }

@@ -5,6 +5,7 @@
 
 #include "runtime/core/device_backend.h"
 #include "runtime/kv_cache/block_table.h"
+#include "engine/int_inputs.h"
 #include "engine/logits_row.h"
 
 namespace onnxgen::engine {
@@ -112,13 +113,11 @@ std::span<float> PagedModelRunner::run(std::span<const StepChunk> chunks) {
     total += c.length;
     max_blocks = std::max<int64_t>(max_blocks, static_cast<int64_t>(table_of(*c.seq).blocks().size()));
   }
-  Tensor ids_i64, ids_i32;
-  Tensor positions = Tensor::empty(DataType::kInt64, {1, total});
   Tensor slots = Tensor::empty(DataType::kInt32, {total});
   Tensor tables = Tensor::zeros(DataType::kInt32, {seqs, max_blocks});
   Tensor context_lens = Tensor::empty(DataType::kInt32, {seqs});
   Tensor starts = Tensor::empty(DataType::kInt32, {seqs + 1});
-  std::vector<int64_t> token_ids(static_cast<size_t>(total));
+  std::vector<int64_t> token_ids(static_cast<size_t>(total)), positions(static_cast<size_t>(total));
   logit_rows_.clear();
   int64_t t = 0;
   starts.data<int32_t>()[0] = 0;
@@ -129,7 +128,7 @@ std::span<float> PagedModelRunner::run(std::span<const StepChunk> chunks) {
     for (int64_t i = 0; i < c.length; ++i, ++t) {
       const int64_t pos = seq.computed + i;
       token_ids[static_cast<size_t>(t)] = seq.tokens[static_cast<size_t>(pos)];
-      positions.data<int64_t>()[t] = pos;
+      positions[static_cast<size_t>(t)] = pos;
       slots.data<int32_t>()[t] = static_cast<int32_t>(table.slot(pos));
     }
     const auto& blocks = table.blocks();
@@ -141,34 +140,9 @@ std::span<float> PagedModelRunner::run(std::span<const StepChunk> chunks) {
   for (size_t i = 0; i < inputs_.size(); ++i) {
     const Input& in = inputs_[i];
     switch (in.role) {
-      case Role::kInputIds: {
-        Tensor ids = Tensor::empty(in.dtype, {1, total});
-        for (int64_t k = 0; k < total; ++k) {
-          if (in.dtype == DataType::kInt32) ids.data<int32_t>()[k] = static_cast<int32_t>(token_ids[static_cast<size_t>(k)]);
-          else ids.data<int64_t>()[k] = token_ids[static_cast<size_t>(k)];
-        }
-        feeds_[i] = std::move(ids);
-        break;
-      }
-      case Role::kPositionIds: {
-        if (in.dtype == DataType::kInt64) {
-          feeds_[i] = positions;
-        } else {
-          Tensor p = Tensor::empty(in.dtype, {1, total});
-          for (int64_t k = 0; k < total; ++k) p.data<int32_t>()[k] = static_cast<int32_t>(positions.data<int64_t>()[k]);
-          feeds_[i] = std::move(p);
-        }
-        break;
-      }
-      case Role::kAttentionMask: {
-        Tensor m = Tensor::empty(in.dtype, {1, total});
-        for (int64_t k = 0; k < total; ++k) {
-          if (in.dtype == DataType::kInt32) m.data<int32_t>()[k] = 1;
-          else m.data<int64_t>()[k] = 1;
-        }
-        feeds_[i] = std::move(m);
-        break;
-      }
+      case Role::kInputIds: feeds_[i] = int_row(in.dtype, std::span<const int64_t>(token_ids)); break;
+      case Role::kPositionIds: feeds_[i] = int_row(in.dtype, std::span<const int64_t>(positions)); break;
+      case Role::kAttentionMask: feeds_[i] = counting_int_row(in.dtype, total, 1, 0); break;
       case Role::kSlotMapping: feeds_[i] = slots; break;
       case Role::kBlockTables: feeds_[i] = tables; break;
       case Role::kContextLens: feeds_[i] = context_lens; break;
