@@ -115,20 +115,7 @@ class ContribAttention : public OpKernel {
     s.scale = scale_ != 0 ? scale_ : 1.0f / std::sqrt(static_cast<float>(head));
     s.causal = causal_;
     s.offsets.assign(static_cast<size_t>(batch), past_len);
-    KeepMask keep;
-    if (const Tensor* m = ctx.input(3)) {
-      keep = key_keep_mask(*m, batch, seq, total, "Attention mask_index");
-      s.masks.push_back(keep.view);
-    }
-    Tensor bias;
-    if (const Tensor* ab = ctx.input(5)) {
-      ONNXGEN_CHECK(ab->rank() == 4 && ab->dim(3) == total, "Attention attention_bias must be [B|1, N|1, S, ", total,
-                    "], got ", ab->describe());
-      bias = to_float32(*ab);
-      AttentionMask m = broadcast_mask(bias.shape(), batch, n, seq, "Attention attention_bias");
-      m.additive = bias.data<float>();
-      s.masks.push_back(m);
-    }
+    const ContribMasks masks = add_contrib_masks(s, ctx.input(3), "Attention mask_index", ctx.input(5), "Attention");
 
     Tensor& y_out = ctx.allocate(0, input.dtype(), {batch, seq, dv});
     const Tensor y = float_workspace(y_out);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "runtime/ops/cpu/float_staging.h"
+
 namespace onnxgen {
 
 KeepMask key_keep_mask(const Tensor& mask, int64_t batch, int64_t q_len, int64_t total, const char* op) {
@@ -30,6 +32,25 @@ KeepMask key_keep_mask(const Tensor& mask, int64_t batch, int64_t q_len, int64_t
   out.view.query_stride = per_query ? total : 0;
   out.view.width = total;
   return out;
+}
+
+ContribMasks add_contrib_masks(AttentionSpec& spec, const Tensor* key_mask, const char* key_mask_label,
+                               const Tensor* attention_bias, const std::string& op) {
+  ContribMasks m;
+  if (key_mask) {
+    m.key = key_keep_mask(*key_mask, spec.batch, spec.q_len, spec.kv_len, key_mask_label);
+    spec.masks.push_back(m.key.view);
+  }
+  if (attention_bias) {
+    ONNXGEN_CHECK(attention_bias->rank() == 4 && attention_bias->dim(3) == spec.kv_len, op,
+                  " attention_bias must be [B|1, N|1, S, ", spec.kv_len, "], got ", attention_bias->describe());
+    m.bias = to_float32(*attention_bias);
+    AttentionMask bias = broadcast_mask(m.bias.shape(), spec.batch, spec.q_heads, spec.q_len,
+                                        (op + " attention_bias").c_str());
+    bias.additive = m.bias.data<float>();
+    spec.masks.push_back(bias);
+  }
+  return m;
 }
 
 }  // namespace onnxgen
