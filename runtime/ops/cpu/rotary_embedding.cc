@@ -80,13 +80,39 @@ void check_caches(const Tensor& cos, const Tensor& sin, const Tensor& x, const c
   ONNXGEN_CHECK(is_float(x.dtype()), op, " input must be a float type, got ", x.describe());
 }
 
-class OnnxRotaryEmbedding : public OpKernel {
+// y = x rotated, each token by the cache row row_of(batch, position) picks.
+template <class RowOf>
+void rotate_tokens(KernelContext& ctx, const Tensor& x_in, const Tensor& cos_in, const Tensor& sin_in,
+                   const RotaryGeometry& g, int64_t rot, bool interleaved, RowOf row_of) {
+  const int64_t half = rot / 2;
+  const Tensor x = to_float32(x_in), cos = to_float32(cos_in), sin = to_float32(sin_in);
+  Tensor& y_out = ctx.allocate(0, x_in.dtype(), x_in.shape());
+  const Tensor y = float_workspace(y_out);
+  const float* c = cos.data<float>();
+  const float* s = sin.data<float>();
+  rotate_all(g, x.data<float>(), y.data<float>(), rot, interleaved, ctx.pool(), [&](int64_t b, int64_t si) {
+    const int64_t row = row_of(b, si);
+    return std::pair{c + row * half, s + row * half};
+  });
+  finish_float_output(y, y_out);
+}
+
+// The attributes of both RotaryEmbedding ops.
+class RotaryKernel : public OpKernel {
  public:
-  explicit OnnxRotaryEmbedding(const KernelInit& init) {
-    interleaved_ = init.attrs().get_int("interleaved", 0) != 0;
-    rot_dim_ = init.attrs().get_int("rotary_embedding_dim", 0);
-    num_heads_ = init.attrs().get_int("num_heads", 0);
-  }
+  explicit RotaryKernel(const KernelInit& init)
+      : interleaved_(init.attrs().get_int("interleaved", 0) != 0),
+        rot_dim_(init.attrs().get_int("rotary_embedding_dim", 0)),
+        num_heads_(init.attrs().get_int("num_heads", 0)) {}
+
+ protected:
+  bool interleaved_;
+  int64_t rot_dim_, num_heads_;
+};
+
+class OnnxRotaryEmbedding : public RotaryKernel {
+ public:
+  using RotaryKernel::RotaryKernel;
 
   void compute(KernelContext& ctx) override {
     const Tensor& x_in = ctx.required(0);
@@ -101,45 +127,29 @@ class OnnxRotaryEmbedding : public OpKernel {
     const int64_t half = rot / 2;
     ONNXGEN_CHECK(cos_in.rank() >= 1 && cos_in.dim(cos_in.rank() - 1) == half, "RotaryEmbedding cos_cache ",
                   cos_in.describe(), " must end in rotary_embedding_dim / 2 = ", half);
-    const Tensor x = to_float32(x_in), cos = to_float32(cos_in), sin = to_float32(sin_in);
-    Tensor& y_out = ctx.allocate(0, x_in.dtype(), x_in.shape());
-    const Tensor y = float_workspace(y_out);
-    const float* c = cos.data<float>();
-    const float* s = sin.data<float>();
     if (pos) {
       ONNXGEN_CHECK(pos->rank() == 2 && pos->dim(0) == g.batch && pos->dim(1) == g.seq && !is_float(pos->dtype()),
                     "RotaryEmbedding position_ids must be integer [", g.batch, ", ", g.seq, "], got ", pos->describe());
-      ONNXGEN_CHECK(cos.rank() == 2, "RotaryEmbedding caches must be 2-D with position_ids, got ", cos.describe());
+      ONNXGEN_CHECK(cos_in.rank() == 2, "RotaryEmbedding caches must be 2-D with position_ids, got ",
+                    cos_in.describe());
       std::vector<int64_t> ids(static_cast<size_t>(pos->numel()));
       for (int64_t i = 0; i < pos->numel(); ++i) ids[static_cast<size_t>(i)] = pos->to_int64(i);
-      check_positions(ids, cos.dim(0));
-      rotate_all(g, x.data<float>(), y.data<float>(), rot, interleaved_, ctx.pool(), [&](int64_t b, int64_t si) {
-        const int64_t p = ids[static_cast<size_t>(b * g.seq + si)];
-        return std::pair{c + p * half, s + p * half};
-      });
+      check_positions(ids, cos_in.dim(0));
+      rotate_tokens(ctx, x_in, cos_in, sin_in, g, rot, interleaved_,
+                    [&](int64_t b, int64_t si) { return ids[static_cast<size_t>(b * g.seq + si)]; });
     } else {
-      ONNXGEN_CHECK(cos.rank() == 3 && cos.dim(0) == g.batch && cos.dim(1) == g.seq, "RotaryEmbedding caches must be [",
-                    g.batch, ", ", g.seq, ", ", half, "] without position_ids, got ", cos.describe());
-      rotate_all(g, x.data<float>(), y.data<float>(), rot, interleaved_, ctx.pool(), [&](int64_t b, int64_t si) {
-        const int64_t at = (b * g.seq + si) * half;
-        return std::pair{c + at, s + at};
-      });
+      ONNXGEN_CHECK(cos_in.rank() == 3 && cos_in.dim(0) == g.batch && cos_in.dim(1) == g.seq,
+                    "RotaryEmbedding caches must be [", g.batch, ", ", g.seq, ", ", half,
+                    "] without position_ids, got ", cos_in.describe());
+      rotate_tokens(ctx, x_in, cos_in, sin_in, g, rot, interleaved_,
+                    [&](int64_t b, int64_t si) { return b * g.seq + si; });
     }
-    finish_float_output(y, y_out);
   }
-
- private:
-  bool interleaved_ = false;
-  int64_t rot_dim_ = 0, num_heads_ = 0;
 };
 
-class ContribRotaryEmbedding : public OpKernel {
+class ContribRotaryEmbedding : public RotaryKernel {
  public:
-  explicit ContribRotaryEmbedding(const KernelInit& init) {
-    interleaved_ = init.attrs().get_int("interleaved", 0) != 0;
-    rot_dim_ = init.attrs().get_int("rotary_embedding_dim", 0);
-    num_heads_ = init.attrs().get_int("num_heads", 0);
-  }
+  using RotaryKernel::RotaryKernel;
 
   void compute(KernelContext& ctx) override {
     const Tensor& x_in = ctx.required(0);
@@ -165,21 +175,9 @@ class ContribRotaryEmbedding : public OpKernel {
       for (size_t i = 0; i < ids.size(); ++i) ids[i] = pos.to_int64(static_cast<int64_t>(i));
     }
     check_positions(ids, cos_in.dim(0));
-    const Tensor x = to_float32(x_in), cos = to_float32(cos_in), sin = to_float32(sin_in);
-    Tensor& y_out = ctx.allocate(0, x_in.dtype(), x_in.shape());
-    const Tensor y = float_workspace(y_out);
-    const float* c = cos.data<float>();
-    const float* s = sin.data<float>();
-    rotate_all(g, x.data<float>(), y.data<float>(), rot, interleaved_, ctx.pool(), [&](int64_t b, int64_t si) {
-      const int64_t p = ids[static_cast<size_t>(b * g.seq + si)];
-      return std::pair{c + p * half, s + p * half};
-    });
-    finish_float_output(y, y_out);
+    rotate_tokens(ctx, x_in, cos_in, sin_in, g, rot, interleaved_,
+                  [&](int64_t b, int64_t si) { return ids[static_cast<size_t>(b * g.seq + si)]; });
   }
-
- private:
-  bool interleaved_ = false;
-  int64_t rot_dim_ = 0, num_heads_ = 0;
 };
 
 }  // namespace
