@@ -1,31 +1,14 @@
-// Ops that produce tensors from shapes or sizes: Shape, Size, ConstantOfShape, EyeLike, Range.
+// Ops that produce tensors from shapes or sizes: Size, ConstantOfShape, EyeLike, Range, and Shape
+// (ops/view_ops.h).
 #include <cmath>
 
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/numeric_or_bool.h"
 #include "runtime/ops/cpu/strided_copy.h"
+#include "runtime/ops/view_ops.h"
 
 namespace onnxgen {
 namespace {
-
-class ShapeOp : public OpKernel {
- public:
-  // start/end exist from opset 15; earlier models never set them, so the defaults cover those.
-  explicit ShapeOp(const KernelInit& init)
-      : start_(init.attrs().get_int("start", 0)), end_(init.attrs().get_int("end", INT64_MAX)) {}
-
-  void compute(KernelContext& ctx) override {
-    const Shape& s = ctx.required(0).shape();
-    const int64_t rank = static_cast<int64_t>(s.size());
-    auto clamp = [&](int64_t i) { return std::clamp<int64_t>(i < 0 ? i + rank : i, 0, rank); };
-    const int64_t start = clamp(start_), end = clamp(end_);
-    ctx.set_output(0, int64_vector_tensor(start < end ? std::vector<int64_t>(s.begin() + start, s.begin() + end)
-                                                      : std::vector<int64_t>{}));
-  }
-
- private:
-  int64_t start_, end_;
-};
 
 class Size : public OpKernel {
  public:
@@ -116,7 +99,7 @@ class Range : public OpKernel {
 
 }  // namespace
 
-ONNXGEN_REGISTER_KERNEL("", "Shape", 1, ONNXGEN_LATEST, ShapeOp);
+ONNXGEN_REGISTER_KERNEL("", "Shape", 1, ONNXGEN_LATEST, view_ops::ShapeOp);
 ONNXGEN_REGISTER_KERNEL("", "Size", 1, ONNXGEN_LATEST, Size);
 ONNXGEN_REGISTER_KERNEL("", "ConstantOfShape", 9, ONNXGEN_LATEST, ConstantOfShape);
 ONNXGEN_REGISTER_KERNEL("", "EyeLike", 9, ONNXGEN_LATEST, EyeLike);
