@@ -67,6 +67,20 @@ namespace {
 
 constexpr std::string_view kMetaSpace = "\xE2\x96\x81";
 
+// The bridge copies at most `capacity` items and returns the full count: a short first buffer
+// (sized by `guess`) is grown and filled again.
+template <class Buffer, class Fill>
+Buffer read_sized(size_t guess, Fill fill) {
+  Buffer out(guess, {});
+  const size_t n = fill(out.data(), out.size());
+  if (n > out.size()) {
+    out.resize(n);
+    fill(out.data(), out.size());
+  }
+  out.resize(n);
+  return out;
+}
+
 }  // namespace
 
 SentencePieceTokenizer::SentencePieceTokenizer(const std::filesystem::path& model_file, TokenizerConfig config)
@@ -87,37 +101,25 @@ SentencePieceTokenizer::SentencePieceTokenizer(const std::filesystem::path& mode
 SentencePieceTokenizer::~SentencePieceTokenizer() { lib_.free(sp_); }
 
 std::string SentencePieceTokenizer::piece(int id) const {
-  std::string out(32, '\0');
-  size_t n = lib_.id_to_piece(sp_, id, out.data(), out.size());
-  if (n > out.size()) {
-    out.resize(n);
-    lib_.id_to_piece(sp_, id, out.data(), out.size());
-  }
-  out.resize(n);
-  return out;
+  return read_sized<std::string>(32, [&](char* out, size_t capacity) {
+    return lib_.id_to_piece(sp_, id, out, capacity);
+  });
 }
 
 std::string SentencePieceTokenizer::decode_run(const std::vector<int>& ids) const {
-  std::string out(ids.size() * 8 + 16, '\0');
-  size_t n = lib_.decode(sp_, ids.data(), ids.size(), out.data(), out.size());
-  if (n > out.size()) {
-    out.resize(n);
-    lib_.decode(sp_, ids.data(), ids.size(), out.data(), out.size());
-  }
-  out.resize(n);
-  return out;
+  return read_sized<std::string>(ids.size() * 8 + 16, [&](char* out, size_t capacity) {
+    return lib_.decode(sp_, ids.data(), ids.size(), out, capacity);
+  });
 }
 
 std::vector<int32_t> SentencePieceTokenizer::encode(std::string_view text, bool add_special_tokens) const {
-  std::vector<int> pieces(text.size() + 8);
-  char error[512] = "";
-  long n = lib_.encode(sp_, text.data(), text.size(), pieces.data(), pieces.size(), error, sizeof error);
-  if (n < 0) throw Error(std::string("SentencePiece encode failed: ") + error);
-  if (static_cast<size_t>(n) > pieces.size()) {
-    pieces.resize(static_cast<size_t>(n));
-    lib_.encode(sp_, text.data(), text.size(), pieces.data(), pieces.size(), error, sizeof error);
-  }
-  std::vector<int32_t> ids(pieces.begin(), pieces.begin() + n);
+  const auto pieces = read_sized<std::vector<int>>(text.size() + 8, [&](int* out, size_t capacity) {
+    char error[512] = "";
+    const long n = lib_.encode(sp_, text.data(), text.size(), out, capacity, error, sizeof error);
+    if (n < 0) throw Error(std::string("SentencePiece encode failed: ") + error);
+    return static_cast<size_t>(n);
+  });
+  std::vector<int32_t> ids(pieces.begin(), pieces.end());
   if (add_special_tokens && special_.add_bos && special_.bos) ids.insert(ids.begin(), *special_.bos);
   if (add_special_tokens && special_.add_eos && !special_.eos.empty()) ids.push_back(special_.eos.front());
   return ids;
