@@ -135,6 +135,10 @@ class EngineImpl final : public Engine {
   void step();
   void take_incoming(bool& stopping);
   void start(const std::shared_ptr<RequestState>& request);
+  // Sequence `index` of `req`, holding `tokens` (the prompt first).
+  std::unique_ptr<Sequence> new_sequence(RequestState& req, int index, std::vector<int32_t> tokens) const;
+  // The sampler of sample `index`: its seed is offset by the index so seeded samples differ.
+  std::unique_ptr<sampling::Sampler> new_sampler(const RequestState& req, int index) const;
   void process_logits(Sequence& seq, std::span<float> row);
   void fork_samples(RequestState& req, std::span<const float> row);
   void append_token(Sequence& seq, const sampling::SampledToken& st);
@@ -280,8 +284,7 @@ void EngineImpl::take_incoming(bool& stopping) {
 
 void EngineImpl::start(const std::shared_ptr<RequestState>& request) {
   const ResolvedParams& p = request->params();
-  auto seq = std::make_unique<Sequence>(*request, 0, request->prompt(), static_cast<int64_t>(request->prompt().size()),
-                                        *tokenizer_, p.skip_special_tokens, p.stop);
+  auto seq = new_sequence(*request, 0, request->prompt());
   if (p.num_beams > 1) {
     sampling::BeamSearchParams bp;
     bp.num_beams = p.num_beams;
@@ -292,11 +295,24 @@ void EngineImpl::start(const std::shared_ptr<RequestState>& request) {
     bp.max_length = p.max_total_tokens;
     request->beam = std::make_unique<sampling::BeamSearch>(bp, request->prompt());
   } else {
-    seq->sampler = std::make_unique<sampling::Sampler>(p.sampling, runner_->vocab_size());
-    seq->sampler->observe_prompt(request->prompt());
+    seq->sampler = new_sampler(*request, 0);
   }
   request->sequences.push_back(std::move(seq));
   scheduler_->enqueue(request);
+}
+
+std::unique_ptr<Sequence> EngineImpl::new_sequence(RequestState& req, int index, std::vector<int32_t> tokens) const {
+  const ResolvedParams& p = req.params();
+  return std::make_unique<Sequence>(req, index, std::move(tokens), static_cast<int64_t>(req.prompt().size()),
+                                    *tokenizer_, p.skip_special_tokens, p.stop);
+}
+
+std::unique_ptr<sampling::Sampler> EngineImpl::new_sampler(const RequestState& req, int index) const {
+  sampling::SamplingParams sp = req.params().sampling;
+  if (sp.seed) sp.seed = *sp.seed + static_cast<uint64_t>(index);
+  auto sampler = std::make_unique<sampling::Sampler>(sp, runner_->vocab_size());
+  sampler->observe_prompt(req.prompt());
+  return sampler;
 }
 
 void EngineImpl::step() {
@@ -369,11 +385,8 @@ void EngineImpl::fork_samples(RequestState& req, std::span<const float> row) {
   const ResolvedParams& p = req.params();
   Sequence& first = *req.sequences.front();
   for (int i = 1; i < p.n; ++i) {
-    auto seq = std::make_unique<Sequence>(req, i, first.tokens, first.prompt_len, *tokenizer_, p.skip_special_tokens, p.stop);
-    sampling::SamplingParams sp = p.sampling;
-    if (sp.seed) sp.seed = *sp.seed + static_cast<uint64_t>(i);
-    seq->sampler = std::make_unique<sampling::Sampler>(sp, runner_->vocab_size());
-    seq->sampler->observe_prompt(req.prompt());
+    auto seq = new_sequence(req, i, first.tokens);
+    seq->sampler = new_sampler(req, i);
     runner_->fork(first, *seq);
     req.sequences.push_back(std::move(seq));
   }
@@ -464,12 +477,10 @@ void EngineImpl::beam_step(RequestState& req) {
     finish_beams(req);
     return;
   }
-  const ResolvedParams& p = req.params();
   std::vector<std::unique_ptr<Sequence>> next;
   for (int b = 0; b < beams; ++b) {
     const Sequence& parent = *req.sequences[static_cast<size_t>(parents[static_cast<size_t>(b)])];
-    auto seq = std::make_unique<Sequence>(req, b, req.beam->sequence(b), parent.prompt_len, *tokenizer_,
-                                          p.skip_special_tokens, p.stop);
+    auto seq = new_sequence(req, b, req.beam->sequence(b));
     runner_->fork(parent, *seq);
     next.push_back(std::move(seq));
   }
@@ -484,8 +495,7 @@ void EngineImpl::finish_beams(RequestState& req) {
   req.sequences.clear();
   const auto prompt_len = static_cast<int64_t>(req.prompt().size());
   for (size_t i = 0; i < hyps.size(); ++i) {
-    auto seq = std::make_unique<Sequence>(req, static_cast<int>(i), hyps[i].tokens, prompt_len, *tokenizer_,
-                                          p.skip_special_tokens, p.stop);
+    auto seq = new_sequence(req, static_cast<int>(i), hyps[i].tokens);
     SequenceResult& res = seq->result;
     res.tokens.assign(hyps[i].tokens.begin() + prompt_len, hyps[i].tokens.end());
     res.text = tokenizer_->decode(res.tokens, p.skip_special_tokens);
