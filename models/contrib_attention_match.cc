@@ -1,18 +1,12 @@
 // com.microsoft GroupQueryAttention (onnxruntime-genai builder), Attention (GPT-2 exports with
 // a packed [2, B, H, S, D] past) and MultiHeadAttention (3-D self attention with past_key/value)
 // → PagedAttention.
-#include <cmath>
 
 #include "models/paged_attention_builder.h"
 
 namespace onnxgen::models {
 
 namespace {
-
-const std::string& input_at(const Node& n, size_t i) {
-  static const std::string none;
-  return i < n.inputs.size() ? n.inputs[i] : none;
-}
 
 // Splits the last axis of a packed projection into q, k, v.
 std::vector<std::string> split_qkv(GraphEditor& e, const std::string& packed, const std::vector<int64_t>& sizes,
@@ -77,15 +71,10 @@ void rewrite_group_query_attention(PagedAttentionBuilder& b, const std::vector<c
       q = rotate(e, q, positions, cos, sin, heads, rotary_dim, interleaved);
       k = rotate(e, k, positions, cos, sin, kv_heads, rotary_dim, interleaved);
     }
-    PagedAttentionReport::Layer l;
-    l.index = layer;
-    l.scale = a.get_float("scale", 0);
-    if (l.scale == 0) l.scale = 1.0f / std::sqrt(static_cast<float>(head));
-    l.softcap = a.get_float("softcap", 0);
+    PagedAttentionReport::Layer l = layer_settings(layer, a, head);
     // ORT's local_window_size counts the query's own key, as PagedAttention's window does.
     l.sliding_window = std::max<int64_t>(0, a.get_int("local_window_size", -1));
-    b.emit(q, k, v, l, n->outputs[0], {past_k, past_v},
-           {n->outputs.size() > 1 ? n->outputs[1] : "", n->outputs.size() > 2 ? n->outputs[2] : ""});
+    b.emit(q, k, v, l, n->outputs[0], {past_k, past_v}, {output_at(*n, 1), output_at(*n, 2)});
     e.remove(n);
   }
 }
@@ -118,11 +107,7 @@ void rewrite_contrib_attention(PagedAttentionBuilder& b, const std::vector<const
     std::string qkv = e.add_node("MatMul", "", {n->inputs[0], n->inputs[1]}, {""});
     if (!input_at(*n, 2).empty()) qkv = e.add_node("Add", "", {qkv, n->inputs[2]}, {""});
     auto parts = split_qkv(e, qkv, sizes, opset);
-    PagedAttentionReport::Layer l;
-    l.index = layer;
-    l.scale = a.get_float("scale", 0);
-    if (l.scale == 0) l.scale = 1.0f / std::sqrt(static_cast<float>(head));
-    b.emit(parts[0], parts[1], parts[2], l, n->outputs[0], {past}, {n->outputs.size() > 1 ? n->outputs[1] : ""});
+    b.emit(parts[0], parts[1], parts[2], layer_settings(layer, a, head), n->outputs[0], {past}, {output_at(*n, 1)});
     e.remove(n);
   }
 }
@@ -155,12 +140,8 @@ void rewrite_multi_head_attention(PagedAttentionBuilder& b, const std::vector<co
       k = e.add_node("Add", "", {k, bias[1]}, {""});
       v = e.add_node("Add", "", {v, bias[2]}, {""});
     }
-    PagedAttentionReport::Layer l;
-    l.index = layer;
-    l.scale = a.get_float("scale", 0);
-    if (l.scale == 0) l.scale = 1.0f / std::sqrt(static_cast<float>(head));
-    b.emit(q, k, v, l, n->outputs[0], {past_k, past_v},
-           {n->outputs.size() > 1 ? n->outputs[1] : "", n->outputs.size() > 2 ? n->outputs[2] : ""});
+    b.emit(q, k, v, layer_settings(layer, a, head), n->outputs[0], {past_k, past_v},
+           {output_at(*n, 1), output_at(*n, 2)});
     e.remove(n);
   }
 }

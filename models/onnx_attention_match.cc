@@ -1,6 +1,5 @@
 // ONNX Attention (opset 23+) with past_key/past_value inputs → PagedAttention. 3-D [B, S, N*D]
 // Q/K/V feed it directly; 4-D [B, N, S, D] ones are flattened token-major and the output turned back.
-#include <cmath>
 
 #include "models/paged_attention_builder.h"
 
@@ -29,16 +28,11 @@ void rewrite_onnx_attention(PagedAttentionBuilder& b, const std::vector<const No
     const int64_t head = b.dim_or_config(past_k, 3, b.config().head_size);
     b.set_geometry(heads, kv_heads, head, past_info->dtype, where);
 
-    PagedAttentionReport::Layer l;
-    l.index = layer;
-    l.scale = a.get_float("scale", 0);
-    if (l.scale == 0) l.scale = 1.0f / std::sqrt(static_cast<float>(head));
-    l.softcap = a.get_float("softcap", 0);
+    PagedAttentionReport::Layer l = layer_settings(layer, a, head);
     // left_window_size keys precede the query's own.
     const int64_t left = a.get_int("left_window_size", -1);
     l.sliding_window = left >= 0 ? left + 1 : 0;
-    const std::vector<std::string> present = {n->outputs.size() > 1 ? n->outputs[1] : "",
-                                              n->outputs.size() > 2 ? n->outputs[2] : ""};
+    const std::vector<std::string> present = {output_at(*n, 1), output_at(*n, 2)};
     // 3-D inputs carry the head counts as attributes; 4-D ones in their shape.
     if (a.has("q_num_heads")) {
       b.emit(n->inputs[0], n->inputs[1], n->inputs[2], l, n->outputs[0], {past_k, past_v}, present);

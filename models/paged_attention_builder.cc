@@ -1,9 +1,30 @@
 #include "models/paged_attention_builder.h"
 
+#include <cmath>
+
 namespace onnxgen::models {
 
 std::string key_cache_input(int64_t layer) { return paged::kKeyCachePrefix + std::to_string(layer); }
 std::string value_cache_input(int64_t layer) { return paged::kValueCachePrefix + std::to_string(layer); }
+
+const std::string& input_at(const Node& n, size_t i) {
+  static const std::string none;
+  return i < n.inputs.size() ? n.inputs[i] : none;
+}
+
+const std::string& output_at(const Node& n, size_t i) {
+  static const std::string none;
+  return i < n.outputs.size() ? n.outputs[i] : none;
+}
+
+PagedAttentionReport::Layer layer_settings(int64_t index, const AttributeMap& attrs, int64_t head) {
+  PagedAttentionReport::Layer l;
+  l.index = index;
+  l.scale = attrs.get_float("scale", 0);
+  if (l.scale == 0) l.scale = 1.0f / std::sqrt(static_cast<float>(head));
+  l.softcap = attrs.get_float("softcap", 0);
+  return l;
+}
 
 namespace {
 

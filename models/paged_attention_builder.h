@@ -47,6 +47,13 @@ class PagedAttentionBuilder {
   std::vector<std::string> past_, present_;
 };
 
+// Input or output i of `n`, or "" when the node has fewer (omitted optional ones).
+const std::string& input_at(const Node& n, size_t i);
+const std::string& output_at(const Node& n, size_t i);
+// The settings an attention op's attributes give one layer: `scale` (0 or absent: 1/sqrt(head))
+// and `softcap`; the caller adds the window, whose attribute differs per op.
+PagedAttentionReport::Layer layer_settings(int64_t index, const AttributeMap& attrs, int64_t head);
+
 // The matchers, each rewriting every layer or throwing; `opset` is the default domain's.
 void rewrite_group_query_attention(PagedAttentionBuilder& b, const std::vector<const Node*>& nodes, int64_t opset);
 void rewrite_contrib_attention(PagedAttentionBuilder& b, const std::vector<const Node*>& nodes, int64_t opset);
