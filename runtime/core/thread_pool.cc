@@ -31,6 +31,9 @@ std::unique_ptr<ThreadPool>& global_slot() {
   return pool;
 }
 
+// The claim count of a job being set up: no chunk index reaches it.
+constexpr uint64_t kClosed = 0xFFFFFFFFu;
+
 inline void cpu_relax() {
 #if defined(__x86_64__)
   __builtin_ia32_pause();
@@ -72,7 +75,9 @@ void ThreadPool::run_chunks(uint64_t job) {
         failed_.store(true, std::memory_order_relaxed);
       }
     }
-    if (pending_.fetch_sub(1) == 1 && caller_sleeping_.load()) {
+    // The last chunk always takes the lock to notify: testing whether the caller sleeps first
+    // lost wake-ups under load (the caller waited forever with every worker asleep).
+    if (pending_.fetch_sub(1) == 1) {
       std::lock_guard lock(mu_);
       done_.notify_one();
     }
@@ -110,6 +115,11 @@ void ThreadPool::parallel_for(int64_t n, int64_t grain, RangeFn fn) {
     fn(0, n);
     return;
   }
+  // Close the finished job first: a worker that read its state a moment ago must not claim
+  // "another chunk" of it against the fields written below for the next job (a claim beyond the
+  // old job's count would still succeed otherwise, running the new job's chunk twice).
+  const uint64_t closed = (state_.load() >> 32) + 1;
+  state_.store(closed << 32 | kClosed);
   const int64_t chunks = std::min<int64_t>(n / grain, int64_t{num_threads()} * 4);
   fn_ = &fn;
   n_ = n;
@@ -117,7 +127,7 @@ void ThreadPool::parallel_for(int64_t n, int64_t grain, RangeFn fn) {
   chunks_ = (n + chunk_ - 1) / chunk_;
   failed_.store(false, std::memory_order_relaxed);
   pending_.store(chunks_, std::memory_order_relaxed);
-  const uint64_t id = (state_.load() >> 32) + 1;
+  const uint64_t id = closed + 1;
   state_.store(id << 32);  // publishes the fields above
   // Sequentially consistent with the workers' sleepers_ increment: either we see a sleeper and
   // wake it, or it sees the new job before it sleeps.
@@ -131,9 +141,7 @@ void ThreadPool::parallel_for(int64_t n, int64_t grain, RangeFn fn) {
   for (int spin = 0; spin < 4000 && pending_.load(std::memory_order_acquire) != 0; ++spin) cpu_relax();
   if (pending_.load(std::memory_order_acquire) != 0) {
     std::unique_lock lock(mu_);
-    caller_sleeping_.store(true);
     done_.wait(lock, [&] { return pending_.load() == 0; });
-    caller_sleeping_.store(false);
   }
   if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
 }

@@ -69,7 +69,6 @@ class ThreadPool {
   std::atomic<uint64_t> state_{0};
   std::atomic<int64_t> pending_{0};  // chunks of the current job not finished
   std::atomic<int> sleepers_{0};     // workers blocked on wake_
-  std::atomic<bool> caller_sleeping_{false};
   std::atomic<bool> failed_{false};
   std::mutex error_mu_;
   std::exception_ptr error_;  // first exception thrown by a chunk, rethrown to the caller
