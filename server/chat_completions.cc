@@ -31,7 +31,7 @@ void handle_chat_completions(ServerContext& ctx, const httplib::Request& req, ht
 
   auto generation = std::make_unique<GenerationStream>(*ctx.engine, std::vector<std::vector<int32_t>>{std::move(prompt)}, params);
   ResponseFormat format(Endpoint::kChatCompletions, *ctx.engine, ctx.model_name, generation->choices());
-  send_generation(ctx, res, std::move(generation), std::move(format), mode);
+  send_generation(ctx, req, res, std::move(generation), std::move(format), mode);
 }
 
 }  // namespace onnxgen::server

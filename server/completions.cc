@@ -60,7 +60,7 @@ void handle_completions(ServerContext& ctx, const httplib::Request& req, httplib
 
   auto generation = std::make_unique<GenerationStream>(*ctx.engine, inputs, params);
   ResponseFormat format(Endpoint::kCompletions, *ctx.engine, ctx.model_name, generation->choices());
-  send_generation(ctx, res, std::move(generation), std::move(format), mode);
+  send_generation(ctx, req, res, std::move(generation), std::move(format), mode);
 }
 
 }  // namespace onnxgen::server

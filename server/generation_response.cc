@@ -5,6 +5,7 @@
 
 #include "runtime/core/error.h"
 #include "server/api_error.h"
+#include "server/client_connection.h"
 #include "server/request_fields.h"
 
 namespace onnxgen::server {
@@ -110,8 +111,8 @@ ResponseMode response_mode(const nlohmann::json& body) {
   return mode;
 }
 
-void send_generation(ServerContext& ctx, httplib::Response& res, std::unique_ptr<GenerationStream> generation,
-                     ResponseFormat format, ResponseMode mode) {
+void send_generation(ServerContext& ctx, const httplib::Request& req, httplib::Response& res,
+                     std::unique_ptr<GenerationStream> generation, ResponseFormat format, ResponseMode mode) {
   if (mode.stream) {
     auto stream = std::make_shared<EventStream>(ctx, std::move(generation), std::move(format), mode);
     res.set_header("Cache-Control", "no-cache");
@@ -121,8 +122,14 @@ void send_generation(ServerContext& ctx, httplib::Response& res, std::unique_ptr
   }
   InFlight in_flight(ctx);
   const auto deadline = ctx.deadline_from_now();
+  const ClientConnection client(req);
+  // Leaving early destroys the generation, which cancels it.
   while (!generation->finished()) {
-    if (Clock::now() > deadline) throw timeout_error(ctx);  // the generation's destructor cancels it
+    if (Clock::now() > deadline) throw timeout_error(ctx);
+    if (client.hung_up()) {
+      res.status = 499;  // nginx's "client closed request", for the logs and metrics
+      return;
+    }
     generation->next(kPoll);
   }
   auto results = generation->results();

@@ -1,7 +1,7 @@
 #pragma once
 // Answers a submitted generation: as server-sent events while it runs, or as one JSON object at
-// the end. Both stop at the server's request timeout; a stream also stops, cancelling the
-// generation, as soon as its client has gone.
+// the end. Both stop at the server's request timeout, and both cancel the generation as soon as
+// their client has gone.
 #include <httplib.h>
 
 #include <memory>
@@ -20,7 +20,7 @@ struct ResponseMode {
 // "stream" and "stream_options": {"include_usage"} of a request body.
 ResponseMode response_mode(const nlohmann::json& body);
 
-void send_generation(ServerContext& ctx, httplib::Response& res, std::unique_ptr<GenerationStream> generation,
-                     ResponseFormat format, ResponseMode mode);
+void send_generation(ServerContext& ctx, const httplib::Request& req, httplib::Response& res,
+                     std::unique_ptr<GenerationStream> generation, ResponseFormat format, ResponseMode mode);
 
 }  // namespace onnxgen::server
