@@ -1,6 +1,8 @@
 #include "jinja_parser.h"
 
+#include <algorithm>
 #include <initializer_list>
+#include <string_view>
 
 #include "error.h"
 #include "jinja_lexer.h"
@@ -236,22 +238,26 @@ class Parser {
     return b;
   }
 
-  ExprPtr parse_or_expression() {
-    auto left = parse_and();
-    while (at_name("or")) {
-      const int line = next().line;
-      left = binary("or", std::move(left), parse_and(), line);
+  // One precedence level of left-associative binary operators (symbols, or the names "and"/"or").
+  template <class Operand>
+  ExprPtr binary_level(Operand operand, std::initializer_list<std::string_view> ops) {
+    auto at_any = [&] {
+      return std::any_of(ops.begin(), ops.end(), [&](std::string_view op) { return at_op(op) || at_name(op); });
+    };
+    auto left = operand();
+    while (at_any()) {
+      const Token& t = next();
+      left = binary(t.text, std::move(left), operand(), t.line);
     }
     return left;
   }
 
+  ExprPtr parse_or_expression() {
+    return binary_level([&] { return parse_and(); }, {"or"});
+  }
+
   ExprPtr parse_and() {
-    auto left = parse_not();
-    while (at_name("and")) {
-      const int line = next().line;
-      left = binary("and", std::move(left), parse_not(), line);
-    }
-    return left;
+    return binary_level([&] { return parse_not(); }, {"and"});
   }
 
   ExprPtr parse_not() {
@@ -283,39 +289,19 @@ class Parser {
   }
 
   ExprPtr parse_math1() {
-    auto left = parse_concat();
-    while (at_op("+") || at_op("-")) {
-      const Token& t = next();
-      left = binary(t.text, std::move(left), parse_concat(), t.line);
-    }
-    return left;
+    return binary_level([&] { return parse_concat(); }, {"+", "-"});
   }
 
   ExprPtr parse_concat() {
-    auto left = parse_math2();
-    while (at_op("~")) {
-      const int line = next().line;
-      left = binary("~", std::move(left), parse_math2(), line);
-    }
-    return left;
+    return binary_level([&] { return parse_math2(); }, {"~"});
   }
 
   ExprPtr parse_math2() {
-    auto left = parse_pow();
-    while (at_op("*") || at_op("/") || at_op("//") || at_op("%")) {
-      const Token& t = next();
-      left = binary(t.text, std::move(left), parse_pow(), t.line);
-    }
-    return left;
+    return binary_level([&] { return parse_pow(); }, {"*", "/", "//", "%"});
   }
 
   ExprPtr parse_pow() {
-    auto left = parse_unary(true);
-    while (at_op("**")) {
-      const int line = next().line;
-      left = binary("**", std::move(left), parse_unary(true), line);
-    }
-    return left;
+    return binary_level([&] { return parse_unary(true); }, {"**"});
   }
 
   ExprPtr parse_unary(bool with_filter) {
