@@ -51,7 +51,9 @@ TEST(Mod, SignFollowsDivisorUnlessFmod) {
   EXPECT_EQ(values_of<int32_t>(run_node("Mod", {a, b}, {{"fmod", int_attr(1)}})[0]), (std::vector<int32_t>{1, -1, 1, -1}));
   auto f = run_node("Mod", {floats({2}, {-7.5f, 7.5f}), floats({2}, {2, -2})}, {{"fmod", int_attr(1)}});
   EXPECT_EQ(values_of<float>(f[0]), (std::vector<float>{-1.5f, 1.5f}));
-  EXPECT_THROW(run_node("Mod", {floats({1}, {1}), floats({1}, {2})}), Error);  // floats need fmod=1
+  auto py = run_node("Mod", {floats({4}, {-7.5f, 7.5f, 0, 1}), floats({4}, {2, -2, -2, -INFINITY})});
+  EXPECT_EQ(values_of<float>(py[0]), (std::vector<float>{0.5f, -0.5f, -0.0f, -INFINITY}));
+  EXPECT_TRUE(std::signbit(values_of<float>(py[0])[2]));
   EXPECT_THROW(run_node("Mod", {a, make_tensor<int32_t>({1}, {0})}), Error);
 }
 

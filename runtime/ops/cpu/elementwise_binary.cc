@@ -53,8 +53,8 @@ struct Div {
   }
 };
 
-// fmod=1: the remainder takes the dividend's sign (C fmod / %); fmod=0: the divisor's (Python %),
-// integers only.
+// fmod=1: the remainder takes the dividend's sign (C fmod / %); fmod=0: the divisor's (Python %,
+// numpy's np.mod for floats: a zero remainder takes the divisor's sign, x mod +-inf is x or +-inf).
 class Mod {
  public:
   static constexpr TypeGroup kTypes = TypeGroup::kNumeric;
@@ -62,12 +62,14 @@ class Mod {
   explicit Mod(const KernelInit& init) : fmod_(init.attrs().get_int("fmod", 0) != 0) {}
   template <class T>
   auto fn(const Tensor& divisor) const {
-    ONNXGEN_CHECK(!is_float_v<T> || fmod_, "Mod on floating-point inputs requires fmod=1");
     check_no_zero_divisor<T>(divisor);
     return lift<T>([fmod = fmod_](auto x, auto y) {
       using C = decltype(x);
       if constexpr (is_float_v<C>) {
-        return std::fmod(x, y);
+        const C r = std::fmod(x, y);
+        if (fmod || y == 0) return r;
+        if (r == 0) return std::copysign(C(0), y);
+        return (r < 0) != (y < 0) ? r + y : r;
       } else {
         if (divisor_is_minus_one(y)) return C{0};
         const C r = static_cast<C>(x % y);

@@ -1,5 +1,6 @@
-// GridSample (2-D): samples X at the normalised (x, y) positions of `grid` with nearest,
-// bilinear or bicubic interpolation and zeros, border or reflection padding.
+// GridSample (2-D and volumetric): samples X at the normalised (x, y[, z]) positions of `grid` with
+// nearest, (bi/tri)linear or cubic interpolation and zeros, border or reflection padding.
+#include <array>
 #include <cmath>
 
 #include "runtime/exec/op_registry.h"
@@ -50,12 +51,23 @@ class GridSample : public OpKernel {
   void compute(KernelContext& ctx) override {
     const Tensor& x = ctx.required(0);
     const Tensor& grid = ctx.required(1);
-    ONNXGEN_CHECK(x.rank() == 4, "only 2-D sampling is supported: X must be [N, C, H, W], got ", x.describe());
-    ONNXGEN_CHECK(grid.rank() == 4 && grid.dim(0) == x.dim(0) && grid.dim(3) == 2,
-                  "grid must be [N, H_out, W_out, 2], got ", grid.describe());
-    const int64_t n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3), ho = grid.dim(1), wo = grid.dim(2);
-    ONNXGEN_CHECK(h > 0 && w > 0, "cannot sample an empty image ", x.describe());
-    Tensor& y = ctx.allocate(0, x.dtype(), {n, c, ho, wo});
+    ONNXGEN_CHECK(x.rank() == 4 || x.rank() == 5, "X must be [N, C, H, W] or [N, C, D, H, W], got ", x.describe());
+    const size_t rank = x.rank() - 2;
+    ONNXGEN_CHECK(grid.rank() == x.rank() && grid.dim(0) == x.dim(0) && grid.dim(x.rank() - 1) == static_cast<int64_t>(rank),
+                  "grid must be [N, spatial..., ", rank, "] for X ", x.describe(), ", got ", grid.describe());
+    const int64_t n = x.dim(0), c = x.dim(1);
+    Extent in{}, out{};
+    int64_t in_size = 1, out_size = 1;
+    for (size_t d = 0; d < rank; ++d) {
+      in[d] = x.dim(2 + d);
+      out[d] = grid.dim(1 + d);
+      ONNXGEN_CHECK(in[d] > 0, "cannot sample an empty image ", x.describe());
+      in_size *= in[d];
+      out_size *= out[d];
+    }
+    Shape y_shape{n, c};
+    for (size_t d = 0; d < rank; ++d) y_shape.push_back(out[d]);
+    Tensor& y = ctx.allocate(0, x.dtype(), y_shape);
     dispatch_float(x.dtype(), [&](auto tag) {
       using T = decltype(tag);
       dispatch_float(grid.dtype(), [&](auto gtag) {
@@ -64,12 +76,14 @@ class GridSample : public OpKernel {
         const G* g = grid.data<G>();
         T* dst = y.data<T>();
         for (int64_t b = 0; b < n; ++b)
-          for (int64_t i = 0; i < ho * wo; ++i) {
-            const double gx = static_cast<float>(g[(b * ho * wo + i) * 2]);
-            const double gy = static_cast<float>(g[(b * ho * wo + i) * 2 + 1]);
+          for (int64_t i = 0; i < out_size; ++i) {
+            // The grid lists (x, y[, z]): the innermost spatial dim first.
+            Position pos{};
+            for (size_t d = 0; d < rank; ++d)
+              pos[rank - 1 - d] = static_cast<float>(g[(b * out_size + i) * static_cast<int64_t>(rank) + static_cast<int64_t>(d)]);
             for (int64_t ch = 0; ch < c; ++ch) {
-              const T* plane = src + (b * c + ch) * h * w;
-              dst[(b * c + ch) * ho * wo + i] = T(static_cast<compute_t<T>>(sample(plane, h, w, gx, gy)));
+              const T* volume = src + (b * c + ch) * in_size;
+              dst[(b * c + ch) * out_size + i] = T(static_cast<compute_t<T>>(sample(volume, rank, in, pos)));
             }
           }
       });
@@ -77,53 +91,72 @@ class GridSample : public OpKernel {
   }
 
  private:
+  static constexpr size_t kMaxRank = 3;
+  using Extent = std::array<int64_t, kMaxRank>;
+  using Position = std::array<double, kMaxRank>;
+
   double denormalize(double v, int64_t len) const {
     return align_corners_ ? (v + 1) / 2 * static_cast<double>(len - 1) : ((v + 1) * static_cast<double>(len) - 1) / 2;
   }
 
+  // The padded value at integer coordinates `at` (outermost dim first).
   template <class T>
-  double pixel(const T* plane, int64_t h, int64_t w, int64_t r, int64_t col) const {
-    if (padding_ == Padding::kZeros) {
-      if (r < 0 || r >= h || col < 0 || col >= w) return 0;
-    } else if (padding_ == Padding::kBorder) {
-      r = std::clamp<int64_t>(r, 0, h - 1);
-      col = std::clamp<int64_t>(col, 0, w - 1);
-    } else {
-      const double lo = align_corners_ ? 0 : -0.5;
-      col = static_cast<int64_t>(reflect(static_cast<double>(col), lo, static_cast<double>(w - 1) - lo));
-      r = static_cast<int64_t>(reflect(static_cast<double>(r), lo, static_cast<double>(h - 1) - lo));
-      col = std::clamp<int64_t>(col, 0, w - 1);
-      r = std::clamp<int64_t>(r, 0, h - 1);
+  double voxel(const T* volume, size_t rank, const Extent& dims, Extent at) const {
+    int64_t offset = 0;
+    for (size_t d = 0; d < rank; ++d) {
+      int64_t v = at[d];
+      if (padding_ == Padding::kZeros) {
+        if (v < 0 || v >= dims[d]) return 0;
+      } else if (padding_ == Padding::kReflection) {
+        const double lo = align_corners_ ? 0 : -0.5;
+        v = static_cast<int64_t>(reflect(static_cast<double>(v), lo, static_cast<double>(dims[d] - 1) - lo));
+      }
+      offset = offset * dims[d] + std::clamp<int64_t>(v, 0, dims[d] - 1);
     }
-    return static_cast<double>(static_cast<compute_t<T>>(plane[r * w + col]));
+    return static_cast<double>(static_cast<compute_t<T>>(volume[offset]));
   }
 
   template <class T>
-  double sample(const T* plane, int64_t h, int64_t w, double gx, double gy) const {
-    double x = denormalize(gx, w), y = denormalize(gy, h);
-    if (mode_ != Interp::kCubic) {
+  double sample(const T* volume, size_t rank, const Extent& dims, const Position& grid_pos) const {
+    Position p{};
+    for (size_t d = 0; d < rank; ++d) {
+      p[d] = denormalize(grid_pos[d], dims[d]);
+      if (mode_ == Interp::kCubic) continue;
       if (padding_ == Padding::kBorder) {
-        x = std::clamp(x, 0.0, static_cast<double>(w - 1));
-        y = std::clamp(y, 0.0, static_cast<double>(h - 1));
+        p[d] = std::clamp(p[d], 0.0, static_cast<double>(dims[d] - 1));
       } else if (padding_ == Padding::kReflection) {
         const double lo = align_corners_ ? 0 : -0.5;
-        x = reflect(x, lo, static_cast<double>(w - 1) - lo);
-        y = reflect(y, lo, static_cast<double>(h - 1) - lo);
+        p[d] = reflect(p[d], lo, static_cast<double>(dims[d] - 1) - lo);
       }
     }
-    if (mode_ == Interp::kNearest)
-      return pixel(plane, h, w, static_cast<int64_t>(std::nearbyint(y)), static_cast<int64_t>(std::nearbyint(x)));
-    const double fx = std::floor(x), fy = std::floor(y);
-    const int64_t x0 = static_cast<int64_t>(fx), y0 = static_cast<int64_t>(fy);
-    if (mode_ == Interp::kLinear) {
-      const double dx = x - fx, dy = y - fy;
-      return (1 - dy) * ((1 - dx) * pixel(plane, h, w, y0, x0) + dx * pixel(plane, h, w, y0, x0 + 1)) +
-             dy * ((1 - dx) * pixel(plane, h, w, y0 + 1, x0) + dx * pixel(plane, h, w, y0 + 1, x0 + 1));
+    Extent at{};
+    if (mode_ == Interp::kNearest) {
+      for (size_t d = 0; d < rank; ++d) at[d] = static_cast<int64_t>(std::nearbyint(p[d]));
+      return voxel(volume, rank, dims, at);
     }
-    const std::array<double, 4> wx = cubic_weights(x - fx, -0.75), wy = cubic_weights(y - fy, -0.75);
+    // Linear reads the 2 nearest samples per dim, cubic the 4 nearest, weighted per dim.
+    const int64_t taps = mode_ == Interp::kLinear ? 2 : 4;
+    std::array<std::array<double, 4>, kMaxRank> weights{};
+    Extent first{};
+    for (size_t d = 0; d < rank; ++d) {
+      const double f = std::floor(p[d]), t = p[d] - f;
+      first[d] = static_cast<int64_t>(f) - (taps == 4 ? 1 : 0);
+      weights[d] = taps == 4 ? cubic_weights(t, -0.75) : std::array<double, 4>{1 - t, t, 0, 0};
+    }
+    int64_t corners = 1;
+    for (size_t d = 0; d < rank; ++d) corners *= taps;
     double sum = 0;
-    for (int64_t i = 0; i < 4; ++i)
-      for (int64_t j = 0; j < 4; ++j) sum += wy[i] * wx[j] * pixel(plane, h, w, y0 - 1 + i, x0 - 1 + j);
+    for (int64_t corner = 0; corner < corners; ++corner) {
+      double weight = 1;
+      int64_t rest = corner;
+      for (size_t d = rank; d-- > 0;) {
+        const int64_t k = rest % taps;
+        rest /= taps;
+        at[d] = first[d] + k;
+        weight *= weights[d][static_cast<size_t>(k)];
+      }
+      if (weight != 0) sum += weight * voxel(volume, rank, dims, at);
+    }
     return sum;
   }
 
