@@ -40,6 +40,24 @@ TEST(GRU, SequenceLensStopsShortBatchesAndReverseStartsAtTheirEnd) {
   EXPECT_EQ(values_of<float>(out[1]), (std::vector<float>{1, 2}));
 }
 
+TEST(RNN, ANewRecurrenceWeightIsReadOnTheNextRun) {
+  // The kernel keeps R transposed between runs; a different R fed to the same plan, or the same
+  // buffer rewritten, must not reuse it. h1 = tanh(x W) = tanh(1), h2 = tanh(x W + h1 R).
+  const std::vector<Tensor> first{make_tensor<float>({2, 1, 1}, {1, 1}), make_tensor<float>({1, 1, 1}, {1}),
+                                  make_tensor<float>({1, 1, 1}, {0})};
+  PlanOptions options;
+  options.fold_constants = false;
+  ExecutionPlan plan(single_node_graph("RNN", first, {{"hidden_size", int_attr(1)}}, 1), single_node_opsets(17, ""),
+                     {}, options);
+  const float h1 = std::tanh(1.0f);
+  EXPECT_FLOAT_EQ(values_of<float>(plan.run(first)[0])[1], h1);
+  std::vector<Tensor> second = first;
+  second[2] = make_tensor<float>({1, 1, 1}, {2});
+  EXPECT_FLOAT_EQ(values_of<float>(plan.run(second)[0])[1], std::tanh(1.0f + 2 * h1));
+  *second[2].data<float>() = 3;
+  EXPECT_FLOAT_EQ(values_of<float>(plan.run(second)[0])[1], std::tanh(1.0f + 3 * h1));
+}
+
 TEST(RNN, RejectsWeightsOfTheWrongShape) {
   EXPECT_THROW(run_node("RNN",
                         {make_tensor<float>({1, 1, 2}, {1, 2}), make_tensor<float>({1, 1, 1}, {1}),

@@ -1,14 +1,20 @@
 // RNN, LSTM and GRU: forward, reverse and bidirectional, with per-batch sequence_lens,
 // initial states, clip, configurable activations, LSTM peepholes/input_forget, GRU
 // linear_before_reset, and the batch-first layout. The input projection of every time step is
-// one GEMM up front; each step then multiplies the hidden state by R.
+// one GEMM up front; each step then multiplies the hidden state by R (a GEMV for small batches,
+// which is where an RNN spends its time) and runs the gate arithmetic over whole gate rows, so
+// the default sigmoid/tanh vectorise.
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <optional>
+#include <variant>
 
 #include "runtime/exec/op_registry.h"
+#include "runtime/ops/cpu/batched_gemm.h"
 #include "runtime/ops/cpu/compute_view.h"
-#include "runtime/ops/cpu/small_gemm.h"
+#include "runtime/ops/cpu/gemv.h"
+#include "runtime/ops/cpu/vector_math.h"
 
 namespace onnxgen {
 namespace {
@@ -49,6 +55,16 @@ struct Activation {
     }
     return v;
   }
+
+  // v[i] = f(v[i]) for i < n.
+  template <class V>
+  void apply(V* v, int64_t n) const {
+    if constexpr (std::is_same_v<V, float>) {
+      if (kind == Kind::kSigmoid) return sigmoid_approx(v, v, n);
+      if (kind == Kind::kTanh) return tanh_approx(v, v, n);
+    }
+    for (int64_t i = 0; i < n; ++i) v[i] = (*this)(v[i]);
+  }
 };
 
 // Names with their alpha/beta, taken in order from activation_alpha/beta by the functions
@@ -76,17 +92,30 @@ std::vector<Activation> parse_activations(const AttributeMap& a, std::vector<std
   return out;
 }
 
-// Row-major transpose of a [rows, cols] matrix, in square tiles so reads and writes both stay in
-// cache (a plain double loop strides through the whole output per row: a quarter of an LSTM run).
+// c[m][n] = a[m][k] * op(b), b stored [n][k] when trans_b (as W is), else [k][n].
 template <class C>
-std::vector<C> transposed(const C* m, int64_t rows, int64_t cols) {
+void product(ThreadPool& pool, int64_t m, int64_t n, int64_t k, const C* a, const C* b, bool trans_b, C* c) {
+  if (m == 0) return;
+  if constexpr (std::is_same_v<C, float>) {
+    if (m <= kGemvF32MaxRows) return gemv_f32(pool, m, n, k, trans_b, a, b, c);
+  }
+  GemmProblem p;
+  p.m = m;
+  p.n = n;
+  p.k = k;
+  p.trans_b = trans_b;
+  batched_gemm_any<C>(p, a, b, c, pool);
+}
+
+// Row-major transpose of a [rows, cols] block of m (row stride ld) into t, in square tiles so
+// reads and writes both stay in cache.
+template <class C>
+void transpose_into(const C* m, int64_t rows, int64_t cols, int64_t ld, C* t) {
   constexpr int64_t kTile = 32;
-  std::vector<C> t(static_cast<size_t>(rows * cols));
   for (int64_t r0 = 0; r0 < rows; r0 += kTile)
     for (int64_t c0 = 0; c0 < cols; c0 += kTile)
       for (int64_t r = r0; r < std::min(rows, r0 + kTile); ++r)
-        for (int64_t c = c0; c < std::min(cols, c0 + kTile); ++c) t[c * rows + r] = m[r * cols + c];
-  return t;
+        for (int64_t c = c0; c < std::min(cols, c0 + kTile); ++c) t[c * rows + r] = m[r * ld + c];
 }
 
 template <Cell kCell>
@@ -177,7 +206,7 @@ class Recurrent : public OpKernel {
 
   template <class T>
   void run(KernelContext& ctx, const Sizes& s, const std::vector<int64_t>& lens, Tensor& y_t, Tensor& yh_t,
-           Tensor& yc_t) const {
+           Tensor& yc_t) {
     using C = compute_t<T>;
     const int64_t h = s.h, gh = kGates * h;
     auto view = [](const Tensor* t) { return t ? std::optional<ComputeView<T>>(std::in_place, t->data<T>(), t->numel()) : std::nullopt; };
@@ -195,19 +224,24 @@ class Recurrent : public OpKernel {
         for (int64_t t = 0; t < s.seq; ++t)
           std::copy_n(xv->data() + (b * s.seq + t) * s.in, s.in, xs.data() + (t * s.batch + b) * s.in);
 
+    // Each step's h_{t-1} R^T covers `rec` gate columns: all of them, except GRU's candidate
+    // without linear_before_reset, which multiplies (r . h_{t-1}) by its own block of R.
+    const int64_t rec = kCell == Cell::kGru && !linear_before_reset_ ? 2 * h : gh;
+    const std::vector<C>& rts = recurrence_transposed<C>(ctx.required(2), rv->data(), h, rec);
     std::vector<C> xw(static_cast<size_t>(s.seq * s.batch * gh)), hr(static_cast<size_t>(s.batch * gh));
     std::vector<C> hstate(static_cast<size_t>(s.batch * h)), cstate(static_cast<size_t>(s.batch * h));
     std::vector<C> gated(static_cast<size_t>(s.batch * h)), hh(static_cast<size_t>(s.batch * h));
+    std::vector<C> cand(static_cast<size_t>(s.batch * h)), bias(static_cast<size_t>(gh)), pre(static_cast<size_t>(gh));
     for (int64_t d = 0; d < dirs_; ++d) {
       const bool reverse = direction_ == "reverse" || d == 1;
       const Activation* act = acts_.data() + d * per_dir_;
-      const std::vector<C> wt = transposed(wv->data() + d * gh * s.in, gh, s.in);
-      const std::vector<C> rt = transposed(rv->data() + d * gh * h, gh, h);
+      const C* w = wv->data() + d * gh * s.in;
+      const C* rt = rts.data() + d * gh * h;
       const C* wb = bv ? bv->data() + d * 2 * gh : nullptr;
       const C* rb = bv ? wb + gh : nullptr;
+      for (int64_t i = 0; i < gh; ++i) bias[i] = wb ? wb[i] + rb[i] : C(0);
       const C* peep = pv ? pv->data() + d * 3 * h : nullptr;
-      GemmArgs proj{s.seq * s.batch, gh, s.in, false, s.in, gh, gh, false};
-      if (proj.m > 0) small_gemm(ctx.pool(), proj, xs.data(), wt.data(), xw.data());
+      product(ctx.pool(), s.seq * s.batch, gh, s.in, xs.data(), w, true, xw.data());
       for (int64_t b = 0; b < s.batch; ++b)
         for (int64_t j = 0; j < h; ++j) {
           hstate[b * h + j] = h0 ? h0->data()[state_index(s, d, b, j)] : C(0);
@@ -216,63 +250,37 @@ class Recurrent : public OpKernel {
       for (int64_t step = 0; step < s.seq; ++step) {
         // h_{t-1} R^T for every gate; GRU's candidate gate without linear_before_reset needs
         // (r . h_{t-1}) R_h^T instead, computed below once r is known.
-        small_gemm(ctx.pool(), GemmArgs{s.batch, gh, h, false, h, gh, gh, false}, hstate.data(), rt.data(), hr.data());
-        auto bias = [&](int64_t g, int64_t j) { return wb ? wb[g * h + j] + rb[g * h + j] : C(0); };
+        product(ctx.pool(), s.batch, rec, h, hstate.data(), rt, false, hr.data());
         for (int64_t b = 0; b < s.batch; ++b) {
           if (step >= lens[b]) continue;
           const int64_t t = reverse ? lens[b] - 1 - step : step;
           const C* xg = xw.data() + (t * s.batch + b) * gh;
-          const C* rg = hr.data() + b * gh;
-          C* hs = hstate.data() + b * h;
-          C* cs = cstate.data() + b * h;
-          for (int64_t j = 0; j < h; ++j) {
-            auto pre = [&](int64_t g) { return xg[g * h + j] + rg[g * h + j] + bias(g, j); };
-            if constexpr (kCell == Cell::kRnn) {
-              hh[b * h + j] = act[0](clipped(pre(0)));
-            } else if constexpr (kCell == Cell::kLstm) {
-              const C cprev = cs[j];
-              const C i = act[0](clipped(pre(0) + (peep ? peep[j] * cprev : C(0))));
-              const C f = input_forget_ ? C(1) - i : act[0](clipped(pre(2) + (peep ? peep[2 * h + j] * cprev : C(0))));
-              const C g = act[1](clipped(pre(3)));
-              const C c = f * cprev + i * g;
-              const C o = act[0](clipped(pre(1) + (peep ? peep[h + j] * c : C(0))));
-              gated[b * h + j] = c;
-              hh[b * h + j] = o * act[2](c);
-            } else {
-              const C z = act[0](clipped(pre(0)));
-              const C rgate = act[0](clipped(pre(1)));
-              gated[b * h + j] = z;
-              // With linear_before_reset the candidate is finished here; otherwise hh holds
-              // r . h_{t-1} until the second GEMM below.
-              hh[b * h + j] = linear_before_reset_
-                                  ? act[1](clipped(xg[2 * h + j] + (wb ? wb[2 * h + j] : C(0)) +
-                                                   rgate * (rg[2 * h + j] + (rb ? rb[2 * h + j] : C(0)))))
-                                  : rgate * hs[j];
-            }
-          }
+          const C* rg = hr.data() + b * rec;
+          for (int64_t i = 0; i < rec; ++i) pre[i] = xg[i] + rg[i] + bias[i];
+          gate_row(act, peep, pre.data(), xg, rg, wb, rb, hstate.data() + b * h, cstate.data() + b * h,
+                   gated.data() + b * h, hh.data() + b * h, h);
         }
         if constexpr (kCell == Cell::kGru) {
-          if (!linear_before_reset_) {
-            GemmArgs cand{s.batch, h, h, false, h, gh, gh, false};
-            small_gemm(ctx.pool(), cand, hh.data(), rt.data() + 2 * h, hr.data() + 2 * h);
-          }
+          if (!linear_before_reset_) product(ctx.pool(), s.batch, h, h, hh.data(), rt + h * rec, false, cand.data());
         }
         for (int64_t b = 0; b < s.batch; ++b) {
           if (step >= lens[b]) continue;
           const int64_t t = reverse ? lens[b] - 1 - step : step;
-          for (int64_t j = 0; j < h; ++j) {
-            C next = hh[b * h + j];
-            if constexpr (kCell == Cell::kGru) {
+          C* next = hh.data() + b * h;
+          if constexpr (kCell == Cell::kGru) {
+            if (!linear_before_reset_) {
               const C* xg = xw.data() + (t * s.batch + b) * gh;
-              if (!linear_before_reset_)
-                next = act[1](clipped(xg[2 * h + j] + hr[b * gh + 2 * h + j] + bias(2, j)));
-              const C z = gated[b * h + j];
-              next = (C(1) - z) * next + z * hstate[b * h + j];
+              for (int64_t j = 0; j < h; ++j) next[j] = clipped(xg[2 * h + j] + cand[b * h + j] + bias[2 * h + j]);
+              act[1].apply(next, h);
             }
-            if constexpr (kCell == Cell::kLstm) cstate[b * h + j] = gated[b * h + j];
-            hstate[b * h + j] = next;
-            y.data()[y_index(s, t, d, b, j)] = next;
+            const C* z = gated.data() + b * h;
+            const C* prev = hstate.data() + b * h;
+            for (int64_t j = 0; j < h; ++j) next[j] = (C(1) - z[j]) * next[j] + z[j] * prev[j];
           }
+          if constexpr (kCell == Cell::kLstm) std::copy_n(gated.data() + b * h, h, cstate.data() + b * h);
+          std::copy_n(next, h, hstate.data() + b * h);
+          C* out = y.data() + y_index(s, t, d, b, 0);
+          std::copy_n(next, h, out);
         }
       }
       for (int64_t b = 0; b < s.batch; ++b)
@@ -286,6 +294,84 @@ class Recurrent : public OpKernel {
     yc.flush();
   }
 
+  // One batch row's gates from their pre-activations `pre` (x W^T + h R^T + biases, [gates, h]):
+  // the next cell state into `gated` (LSTM; GRU: the update gate z) and into `hh` the next hidden
+  // state (LSTM, RNN) or GRU's candidate (with linear_before_reset) or r . h_{t-1} (without).
+  template <class C>
+  void gate_row(const Activation* act, const C* peep, C* pre, const C* xg, const C* rg, const C* wb, const C* rb,
+                const C* hs, const C* cs, C* gated, C* hh, int64_t h) const {
+    auto clip_all = [&](C* v, int64_t n) {
+      if (clip_)
+        for (int64_t j = 0; j < n; ++j) v[j] = clipped(v[j]);
+    };
+    if constexpr (kCell == Cell::kRnn) {
+      clip_all(pre, h);
+      act[0].apply(pre, h);
+      std::copy_n(pre, h, hh);
+    } else if constexpr (kCell == Cell::kLstm) {
+      C *i = pre, *o = pre + h, *f = pre + 2 * h, *g = pre + 3 * h;
+      if (peep)
+        for (int64_t j = 0; j < h; ++j) {
+          i[j] += peep[j] * cs[j];
+          f[j] += peep[2 * h + j] * cs[j];
+        }
+      clip_all(i, h);
+      act[0].apply(i, h);
+      if (input_forget_) {
+        for (int64_t j = 0; j < h; ++j) f[j] = C(1) - i[j];
+      } else {
+        clip_all(f, h);
+        act[0].apply(f, h);
+      }
+      clip_all(g, h);
+      act[1].apply(g, h);
+      for (int64_t j = 0; j < h; ++j) gated[j] = f[j] * cs[j] + i[j] * g[j];
+      if (peep)
+        for (int64_t j = 0; j < h; ++j) o[j] += peep[h + j] * gated[j];
+      clip_all(o, h);
+      act[0].apply(o, h);
+      std::copy_n(gated, h, hh);
+      act[2].apply(hh, h);
+      for (int64_t j = 0; j < h; ++j) hh[j] *= o[j];
+    } else {
+      clip_all(pre, 2 * h);
+      act[0].apply(pre, 2 * h);
+      const C *z = pre, *r = pre + h;
+      std::copy_n(z, h, gated);
+      if (linear_before_reset_) {
+        for (int64_t j = 0; j < h; ++j)
+          hh[j] = clipped(xg[2 * h + j] + (wb ? wb[2 * h + j] : C(0)) + r[j] * (rg[2 * h + j] + (rb ? rb[2 * h + j] : C(0))));
+        act[1].apply(hh, h);
+      } else {
+        for (int64_t j = 0; j < h; ++j) hh[j] = r[j] * hs[j];
+      }
+    }
+  }
+
+  // Per direction, R^T as [h][rec] followed by the rest of R^T as [h][gh - rec]: every step reads
+  // R, and its [k][n] form streams through the GEMV without a reduction per output. Rebuilt only
+  // when R's bytes change (comparing them costs a small fraction of one transpose).
+  template <class C>
+  const std::vector<C>& recurrence_transposed(const Tensor& r, const C* data, int64_t h, int64_t rec) {
+    if (!std::holds_alternative<std::vector<C>>(rt_cache_)) {
+      rt_cache_ = std::vector<C>();
+      rt_source_.clear();
+    }
+    std::vector<C>& out = std::get<std::vector<C>>(rt_cache_);
+    const auto* bytes = static_cast<const std::byte*>(r.raw());
+    if (rt_source_.size() == r.bytes() && std::memcmp(rt_source_.data(), bytes, r.bytes()) == 0) return out;
+    const int64_t gh = kGates * h;
+    out.resize(static_cast<size_t>(dirs_ * gh * h));
+    for (int64_t d = 0; d < dirs_; ++d) {
+      const C* rd = data + d * gh * h;
+      C* td = out.data() + d * gh * h;
+      transpose_into(rd, rec, h, h, td);
+      if (rec < gh) transpose_into(rd + rec * h, gh - rec, h, h, td + h * rec);
+    }
+    rt_source_.assign(bytes, bytes + r.bytes());
+    return out;
+  }
+
   std::string direction_;
   int64_t dirs_ = 1;
   int64_t hidden_ = -1;
@@ -295,6 +381,8 @@ class Recurrent : public OpKernel {
   bool linear_before_reset_ = false;
   size_t per_dir_ = 1;
   std::vector<Activation> acts_;
+  std::vector<std::byte> rt_source_;
+  std::variant<std::vector<float>, std::vector<double>> rt_cache_;
 };
 
 }  // namespace
