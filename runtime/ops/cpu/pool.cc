@@ -4,6 +4,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "runtime/core/simd.h"
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/window_offsets.h"
 
@@ -17,13 +18,13 @@ struct PoolPlan {
   Shape output_shape;
 };
 
-PoolPlan plan_pool(const WindowAttrs& attrs, const Tensor& x) {
+PoolPlan plan_pool(const WindowAttrs& attrs, const Tensor& x, bool with_taps = true) {
   ONNXGEN_CHECK(x.rank() >= 3, "input must be [N, C, spatial...], got ", x.describe());
   ONNXGEN_CHECK(!attrs.kernel_shape.empty(), "kernel_shape is required");
   PoolPlan plan;
   plan.g = resolve_window(attrs, spatial_dims(x.shape()), attrs.kernel_shape);
   plan.planes = x.dim(0) * x.dim(1);
-  plan.taps = window_offsets(plan.g);
+  if (with_taps) plan.taps = window_offsets(plan.g);
   plan.output_shape = {x.dim(0), x.dim(1)};
   plan.output_shape.insert(plan.output_shape.end(), plan.g.output.begin(), plan.g.output.end());
   return plan;
@@ -53,11 +54,41 @@ int64_t column_major_index(int64_t offset, const std::vector<int64_t>& dims) {
   return index;
 }
 
+// out[i] = max(out[i], in[i * stride + j * dilation]) over j < k for i < n, every tap inside `in`.
+// Strides 1 and 2 (nearly every vision pool) get loops the compiler vectorises.
+template <int64_t kStride>
+inline void window_row_max_strided(const float* in, float* out, int64_t n, int64_t stride, int64_t k, int64_t dilation) {
+  const int64_t s = kStride > 0 ? kStride : stride;
+  for (int64_t j = 0; j < k; ++j) {
+    const float* p = in + j * dilation;
+    for (int64_t i = 0; i < n; ++i) out[i] = std::max(out[i], p[i * s]);
+  }
+}
+
+ONNXGEN_SIMD_CLONES void window_row_max(const float* in, float* out, int64_t n, int64_t stride, int64_t k,
+                                        int64_t dilation) {
+  if (stride == 1) window_row_max_strided<1>(in, out, n, stride, k, dilation);
+  else if (stride == 2) window_row_max_strided<2>(in, out, n, stride, k, dilation);
+  else window_row_max_strided<0>(in, out, n, stride, k, dilation);
+}
+
+template <class T>
+void window_row_max(const T* in, T* out, int64_t n, int64_t stride, int64_t k, int64_t dilation) {
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < k; ++j) out[i] = std::max(out[i], in[i * stride + j * dilation]);
+}
+
 // One [H, W] plane of a 2-D MaxPool without the tap table: each kept input row is read
-// contiguously into the output row's running maxima. Vision models' pools take this path.
+// contiguously into the output row's running maxima; the columns whose windows lie inside the
+// row take a loop without bounds checks. Vision models' pools take this path.
 template <class T>
 void max_pool_plane_2d(const T* in, T* out, const WindowGeometry& g) {
   const int64_t h_in = g.input[0], w_in = g.input[1], h_out = g.output[0], w_out = g.output[1];
+  const int64_t stride = g.stride[1], pad = g.pad_begin[1], k = g.kernel[1], dil = g.dilation[1];
+  // Output columns [lo, hi) read only columns inside the input.
+  const int64_t lo = std::min(w_out, (pad + stride - 1) / stride);
+  const int64_t last_tap = (k - 1) * dil;
+  const int64_t hi = std::max(lo, std::min(w_out, w_in - 1 - last_tap + pad < 0 ? 0 : (w_in - 1 - last_tap + pad) / stride + 1));
   for (int64_t oh = 0; oh < h_out; ++oh) {
     T* row = out + oh * w_out;
     std::fill(row, row + w_out, std::numeric_limits<T>::lowest());
@@ -65,15 +96,18 @@ void max_pool_plane_2d(const T* in, T* out, const WindowGeometry& g) {
       const int64_t h = oh * g.stride[0] - g.pad_begin[0] + kh * g.dilation[0];
       if (h < 0 || h >= h_in) continue;
       const T* irow = in + h * w_in;
-      for (int64_t ow = 0; ow < w_out; ++ow) {
-        const int64_t w0 = ow * g.stride[1] - g.pad_begin[1];
+      auto edge = [&](int64_t ow) {
+        const int64_t w0 = ow * stride - pad;
         T best = row[ow];
-        for (int64_t kw = 0; kw < g.kernel[1]; ++kw) {
-          const int64_t w = w0 + kw * g.dilation[1];
+        for (int64_t kw = 0; kw < k; ++kw) {
+          const int64_t w = w0 + kw * dil;
           if (w >= 0 && w < w_in && irow[w] > best) best = irow[w];
         }
         row[ow] = best;
-      }
+      };
+      for (int64_t ow = 0; ow < lo; ++ow) edge(ow);
+      if (hi > lo) window_row_max(irow + lo * stride - pad, row + lo, hi - lo, stride, k, dil);
+      for (int64_t ow = hi; ow < w_out; ++ow) edge(ow);
     }
   }
 }
@@ -87,7 +121,10 @@ class MaxPool : public OpKernel {
 
   void compute(KernelContext& ctx) override {
     const Tensor& x = ctx.required(0);
-    const PoolPlan plan = plan_pool(attrs_, x);
+    // 2-D pools without indices in a type compared as itself walk rows instead of the tap table.
+    const bool by_rows = x.rank() == 4 && !ctx.output_wanted(1) && x.dtype() != DataType::kFloat16 &&
+                         x.dtype() != DataType::kBFloat16;
+    const PoolPlan plan = plan_pool(attrs_, x, !by_rows);
     Tensor& y = ctx.allocate(0, x.dtype(), plan.output_shape);
     int64_t* indices = ctx.output_wanted(1) ? ctx.allocate(1, DataType::kInt64, plan.output_shape).data<int64_t>()
                                             : nullptr;
@@ -98,7 +135,7 @@ class MaxPool : public OpKernel {
       const T* src = x.data<T>();
       T* dst = y.data<T>();
       if constexpr (std::is_same_v<T, C>) {
-        if (plan.g.rank() == 2 && !indices) {
+        if (by_rows) {
           for_each_plane(ctx.pool(), plan.planes, out_plane * k, [&](int64_t plane) {
             max_pool_plane_2d(src + plane * in_plane, dst + plane * out_plane, plan.g);
           });
