@@ -1,5 +1,9 @@
 #include "runtime/ops/cpu/onednn_conv.h"
 
+#include <algorithm>
+#include <cstring>
+#include <optional>
+
 #include <dnnl.hpp>
 
 namespace onnxgen {
@@ -37,13 +41,31 @@ std::vector<int64_t> cache_key(const ConvProblem& p, bool has_bias) {
 
 }  // namespace
 
+// The primitive runs in the layouts oneDNN prefers for the problem (channel-blocked on AVX-512,
+// where its direct and depthwise kernels live); the plain NCHW tensors are reordered in and out
+// around it, and the weights once, kept until their bytes change.
 struct OnednnConv::Primitive {
-  dnnl::memory::desc src, weights, bias, dst;
+  dnnl::memory::desc src, weights, bias, dst;  // plain
+  dnnl::convolution_forward::primitive_desc pd;
   dnnl::convolution_forward conv;
+  std::optional<dnnl::reorder> src_in, weights_in, dst_out;  // when the preferred layout differs
+  std::vector<float> src_blocked, weights_blocked, dst_blocked;
+  std::vector<std::byte> weights_source;  // the plain weights weights_blocked was made from
 };
 
 OnednnConv::OnednnConv() = default;
 OnednnConv::~OnednnConv() = default;
+
+namespace {
+
+std::optional<dnnl::reorder> reorder_if_needed(const dnnl::memory::desc& from, const dnnl::memory::desc& to,
+                                               std::vector<float>& to_storage) {
+  if (from == to) return std::nullopt;
+  to_storage.resize(to.get_size() / sizeof(float));
+  return dnnl::reorder(dnnl::reorder::primitive_desc(cpu_engine(), from, cpu_engine(), to));
+}
+
+}  // namespace
 
 bool OnednnConv::run(const ConvProblem& p, const float* x, const float* w, const float* bias, float* y) {
   const WindowGeometry& g = p.window;
@@ -60,16 +82,29 @@ bool OnednnConv::run(const ConvProblem& p, const float* x, const float* w, const
     prim->src = plain_desc(src);
     prim->weights = plain_desc(wei);
     prim->bias = bias ? plain_desc({p.out_channels}) : dnnl::memory::desc();
-    prim->dst = plain_desc(p.output_shape());
+    prim->dst = plain_desc(std::vector<int64_t>(p.output_shape()));
+    // A 1x1 convolution over NCHW is already one GEMM per image; reordering its input and
+    // output costs more than a blocked kernel saves.
+    const bool pointwise = p.group == 1 && std::all_of(g.kernel.begin(), g.kernel.end(), [](int64_t k) { return k == 1; }) &&
+                           std::all_of(g.stride.begin(), g.stride.end(), [](int64_t v) { return v == 1; }) &&
+                           std::all_of(g.pad_begin.begin(), g.pad_begin.end(), [](int64_t v) { return v == 0; }) &&
+                           std::all_of(g.pad_end.begin(), g.pad_end.end(), [](int64_t v) { return v == 0; });
+    auto any = [&](const dnnl::memory::desc& d) {
+      return pointwise ? d : dnnl::memory::desc(d.dims(), dnnl::memory::data_type::f32, dnnl::memory::format_tag::any);
+    };
     dnnl::memory::dims dilation;
     for (int64_t d : g.dilation) dilation.push_back(d - 1);  // oneDNN counts the gaps
     try {
       dnnl::convolution_forward::desc desc(
-          dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, prim->src, prim->weights,
-          prim->bias, prim->dst, dnnl::memory::dims(g.stride.begin(), g.stride.end()), dilation,
-          dnnl::memory::dims(g.pad_begin.begin(), g.pad_begin.end()),
+          dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, any(prim->src),
+          any(prim->weights), prim->bias, any(prim->dst), dnnl::memory::dims(g.stride.begin(), g.stride.end()),
+          dilation, dnnl::memory::dims(g.pad_begin.begin(), g.pad_begin.end()),
           dnnl::memory::dims(g.pad_end.begin(), g.pad_end.end()));
-      prim->conv = dnnl::convolution_forward(dnnl::convolution_forward::primitive_desc(desc, cpu_engine()));
+      prim->pd = dnnl::convolution_forward::primitive_desc(desc, cpu_engine());
+      prim->conv = dnnl::convolution_forward(prim->pd);
+      prim->src_in = reorder_if_needed(prim->src, prim->pd.src_desc(), prim->src_blocked);
+      prim->weights_in = reorder_if_needed(prim->weights, prim->pd.weights_desc(), prim->weights_blocked);
+      prim->dst_out = reorder_if_needed(prim->pd.dst_desc(), prim->dst, prim->dst_blocked);
     } catch (const dnnl::error&) {
       return false;
     }
@@ -77,13 +112,31 @@ bool OnednnConv::run(const ConvProblem& p, const float* x, const float* w, const
   }
   Primitive& prim = *it->second;
   dnnl::engine& engine = cpu_engine();
-  std::unordered_map<int, dnnl::memory> args{
-      {DNNL_ARG_SRC, dnnl::memory(prim.src, engine, const_cast<float*>(x))},
-      {DNNL_ARG_WEIGHTS, dnnl::memory(prim.weights, engine, const_cast<float*>(w))},
-      {DNNL_ARG_DST, dnnl::memory(prim.dst, engine, y)}};
-  if (bias) args.emplace(DNNL_ARG_BIAS, dnnl::memory(prim.bias, engine, const_cast<float*>(bias)));
   dnnl::stream stream(engine);
+  auto memory = [&](const dnnl::memory::desc& d, const float* data) {
+    return dnnl::memory(d, engine, const_cast<float*>(data));
+  };
+  dnnl::memory src = memory(prim.src, x), dst = memory(prim.dst, y), weights = memory(prim.weights, w);
+  if (prim.src_in) {
+    dnnl::memory blocked = memory(prim.pd.src_desc(), prim.src_blocked.data());
+    prim.src_in->execute(stream, src, blocked);
+    src = blocked;
+  }
+  if (prim.weights_in) {
+    const size_t bytes = prim.weights.get_size();
+    const auto* plain = reinterpret_cast<const std::byte*>(w);
+    dnnl::memory blocked = memory(prim.pd.weights_desc(), prim.weights_blocked.data());
+    if (prim.weights_source.size() != bytes || std::memcmp(prim.weights_source.data(), plain, bytes) != 0) {
+      prim.weights_in->execute(stream, weights, blocked);
+      prim.weights_source.assign(plain, plain + bytes);
+    }
+    weights = blocked;
+  }
+  dnnl::memory out = prim.dst_out ? memory(prim.pd.dst_desc(), prim.dst_blocked.data()) : dst;
+  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, out}};
+  if (bias) args.emplace(DNNL_ARG_BIAS, memory(prim.bias, bias));
   prim.conv.execute(stream, args);
+  if (prim.dst_out) prim.dst_out->execute(stream, out, dst);
   stream.wait();
   return true;
 }
