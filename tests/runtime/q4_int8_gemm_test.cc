@@ -1,7 +1,7 @@
 // The int4 x int8 kernel against a scalar evaluation of the same arithmetic: A quantised per
 // block to int8 (round half to even), integer dot products with (code - 8), scaled per block.
-// Covers an odd number of 32-code chunks (the zero-padded tail), blocks of 64 (two chunks share
-// a scale) and every tile height of A rows.
+// Covers N not a multiple of the 8-row groups, blocks of 64 and 128, every tile height of A rows
+// and more rows of A than one L2-sized row block.
 #include "runtime/ops/cpu/q4_int8_gemm.h"
 
 #include <gtest/gtest.h>
@@ -45,7 +45,7 @@ std::vector<float> reference(const std::vector<float>& a, const std::vector<uint
 class Q4Int8Gemm : public ::testing::TestWithParam<Case> {};
 
 TEST_P(Q4Int8Gemm, MatchesScalarInt8Arithmetic) {
-  if (!q4_int8_supported()) GTEST_SKIP() << "needs AVX2 and FMA";
+  if (!q4_int8_supported()) GTEST_SKIP() << "needs AVX2, FMA and BMI2";
   const Case c = GetParam();
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> value(-2.0f, 2.0f);
@@ -57,22 +57,25 @@ TEST_P(Q4Int8Gemm, MatchesScalarInt8Arithmetic) {
   for (auto& v : codes) v = static_cast<uint8_t>(byte(rng));
 
   const Q4Weights w{codes.data(), scales.data(), c.n, c.k, c.block};
-  Q4QuantizedA qa;
-  q4_quantize_a(a.data(), c.m, w, qa);
-  std::vector<float> y(static_cast<size_t>(c.m * c.n));
   ThreadPool pool(3);
-  q4_int8_gemm(pool, w, qa, y.data());
+  const Q4PackedWeights packed = q4_pack_weights(pool, w);
+  Q4QuantizedA qa;
+  q4_quantize_a(a.data(), c.m, c.k, c.block, qa);
+  std::vector<float> y(static_cast<size_t>(c.m * c.n));
+  q4_int8_gemm(pool, packed, qa, y.data());
 
   const std::vector<float> want = reference(a, codes, scales, c);
   for (size_t i = 0; i < y.size(); ++i) ASSERT_NEAR(y[i], want[i], 1e-4f * (1.0f + std::fabs(want[i]))) << "at " << i;
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, Q4Int8Gemm,
-                         ::testing::Values(Case{1, 96, 576, 32},    // 18 chunks: pairs only
-                                           Case{1, 40, 96, 32},     // 3 chunks: a zero-padded tail
+                         ::testing::Values(Case{1, 96, 576, 32},    // whole groups
+                                           Case{1, 41, 96, 32},     // a last group of one row
                                            Case{3, 33, 128, 64},    // two chunks per scale
-                                           Case{7, 50, 224, 32},    // tiles of 4 and 3 rows, odd tail
-                                           Case{4, 17, 256, 128}),
+                                           Case{7, 50, 224, 32},    // tiles of 4 and 3 rows
+                                           Case{4, 17, 256, 128},
+                                           Case{10, 24, 64, 32},    // tiles of 4, 4 and 2 rows
+                                           Case{70, 20, 8192, 32}), // row blocks of 32 rows
                          [](const auto& info) {
                            const Case& c = info.param;
                            return "m" + std::to_string(c.m) + "_n" + std::to_string(c.n) + "_k" + std::to_string(c.k) +

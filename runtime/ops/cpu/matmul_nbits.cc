@@ -10,7 +10,8 @@
 // float32, as are their sums with the codes, so the float dot kernels compute them exactly.
 // Other levels compute in float32.
 //
-// Decode (few rows of A) is a GEMV that never materialises W: per block it takes the dot product
+// Symmetric int4 with int8 compute runs q4_int8_gemm over weights repacked once for it. Otherwise
+// decode (few rows of A) is a GEMV that never materialises W: per block it takes the dot product
 // of A with the raw codes and corrects for the zero point with the block's sum of A, which is the
 // memory-bound path that runs once per generated token. Prefill dequantises slabs of W rows to
 // float32 and hands them to the float GEMM.
@@ -18,8 +19,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <mutex>
 #include <vector>
 
+#include "runtime/core/buffer.h"
+#include "runtime/core/mapped_file.h"
 #include "runtime/core/simd.h"
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/batched_gemm.h"
@@ -167,8 +172,8 @@ class MatMulNBits : public OpKernel {
     const float* zero_points;  // [N, blocks]
   };
 
-  // Symmetric 4-bit codes with int8 compute, the genai builder's CPU int4: integer dot products
-  // over the codes as they lie in B.
+  // Symmetric 4-bit codes with int8 compute, the genai builder's CPU int4, over the weights
+  // repacked for the kernel.
   void compute_q4_int8(KernelContext& ctx, const Tensor& a, const Tensor& b, const Tensor& scales) {
     const Tensor* bias = ctx.input(5);
     ONNXGEN_CHECK(!bias || (bias->dtype() == DataType::kFloat && bias->numel() == n_), "MatMulNBits bias must hold ",
@@ -177,16 +182,36 @@ class MatMulNBits : public OpKernel {
     y_shape.back() = n_;
     Tensor& y = ctx.allocate(0, DataType::kFloat, y_shape);
     const int64_t m = a.numel() / k_;
-    const Q4Weights w{b.data<uint8_t>(), scales.data<float>(), n_, k_, block_};
     thread_local Q4QuantizedA quantized;
-    q4_quantize_a(a.data<float>(), m, w, quantized);
+    q4_quantize_a(a.data<float>(), m, k_, block_, quantized);
     float* out = y.data<float>();
-    q4_int8_gemm(ctx.pool(), w, quantized, out);
+    const Q4Weights w{b.data<uint8_t>(), scales.data<float>(), n_, k_, block_};
+    if (is_mapped(b) && is_mapped(scales)) {
+      q4_int8_gemm(ctx.pool(), packed_once(ctx.pool(), w), quantized, out);
+    } else {
+      q4_int8_gemm(ctx.pool(), q4_pack_weights(ctx.pool(), w), quantized, out);
+    }
     if (bias) {
       const float* bv = bias->data<float>();
       for (int64_t r = 0; r < m; ++r)
         for (int64_t j = 0; j < n_; ++j) out[r * n_ + j] += bv[j];
     }
+  }
+
+  // Weights mapped from the model file are initializers, constant for the session: they are
+  // packed on first use and kept, and the file's pages they came from are handed back.
+  const Q4PackedWeights& packed_once(ThreadPool& pool, const Q4Weights& w) {
+    std::lock_guard<std::mutex> lock(pack_mu_);
+    if (!packed_.data || packed_codes_ != w.codes || packed_scales_ != w.scales) {
+      packed_ = q4_pack_weights(pool, w, /*release_source=*/true);
+      packed_codes_ = w.codes;
+      packed_scales_ = w.scales;
+    }
+    return packed_;
+  }
+
+  static bool is_mapped(const Tensor& t) {
+    return dynamic_cast<const OwningBuffer<std::shared_ptr<MappedFile>>*>(t.buffer().get()) != nullptr;
   }
 
   // Zero points as floats per (row, block): unpacked from uint8 codes, taken as floats, or the
@@ -301,6 +326,10 @@ class MatMulNBits : public OpKernel {
   bool avx2_ = false;
   bool int8_compute_ = false;
   bool q4_int8_ = false;
+  std::mutex pack_mu_;
+  Q4PackedWeights packed_;
+  const uint8_t* packed_codes_ = nullptr;
+  const float* packed_scales_ = nullptr;
 };
 
 }  // namespace

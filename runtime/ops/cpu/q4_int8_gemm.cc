@@ -1,119 +1,212 @@
 #include "runtime/ops/cpu/q4_int8_gemm.h"
 
 #include <immintrin.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+
+#include "runtime/core/error.h"
 
 namespace onnxgen {
 namespace {
 
-// A is stored per pair of 32-code chunks, in the order the kernel consumes it:
-//   int8  even[32]  chunk 0's a[2j] (16), then chunk 1's — the low nibbles of the pair's 32 bytes
-//   int8  odd[32]   the same for a[2j+1] — the high nibbles
-//   int32 zero[8]   -8 * sum(chunk's a) in lanes 0 and 4: codes are unsigned, so the zero point
-//                   of 8 comes off the integer dot product here
-//   float scale[8]  the chunk's A scale, in lanes 0-3 and 4-7
-// An odd last chunk is paired with zeros.
-constexpr int64_t kChunk = 32;
-constexpr int64_t kPairBytes = 32 + 32 + 8 * 4 + 8 * 4;
+// Packed weights: groups of 8 rows (the last padded with zero-scale rows), each group every
+// block in order, each block
+//   block / 8 chunks of 32 bytes: byte 4i + j of a chunk holds row i's codes 8c + j (low nibble)
+//                                 and 8c + 4 + j (high nibble), c the chunk within the block
+//   float scale[8]                the 8 rows' scales of the block
+// so a chunk's low nibbles are, per row, 4 consecutive codes that meet 4 consecutive bytes of A.
+constexpr int kGroupRows = 8;
+constexpr int64_t kCodesPerChunk = 8;
+constexpr int64_t kChunkBytes = 32;
+constexpr int64_t kScaleBytes = kGroupRows * sizeof(float);
 constexpr int kZeroPoint = 8;
 constexpr int kTileRows = 4;
+// Rows of A a thread keeps in L2 while its weight groups pass by.
+constexpr int64_t kARowBytesInL2 = 256 * 1024;
+constexpr int64_t kPackSlabBytes = 4 << 20;
 
-int64_t chunks_of(const Q4Weights& w) { return w.k / kChunk; }
-int64_t pairs_of(const Q4Weights& w) { return (chunks_of(w) + 1) / 2; }
+int64_t block_bytes(int64_t block) { return block / 2 * kGroupRows + kScaleBytes; }
 
-using RowTile = void (*)(const Q4Weights&, int64_t, const uint8_t* const*, float* const*);
+struct ARows {
+  const int8_t* values[kTileRows];
+  const float* scales[kTileRows];
+  const int32_t* zero[kTileRows];
+};
+
+using GroupTile = void (*)(const uint8_t*, int64_t, int64_t, const ARows&, float* const*, int);
 
 namespace avx2 {
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
-inline __m256i dot_pair(__m256i lo, __m256i hi, const uint8_t* a) {
-  const __m256i even = _mm256_maddubs_epi16(lo, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a)));
-  const __m256i odd = _mm256_maddubs_epi16(hi, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 32)));
-  const __m256i dot = _mm256_madd_epi16(_mm256_add_epi16(even, odd), _mm256_set1_epi16(1));
-  return _mm256_add_epi32(dot, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 64)));
-}
+inline __m256i dot_chunk(__m256i acc, __m256i lo, __m256i hi, const int8_t* a);
 #include "runtime/ops/cpu/q4_int8_tile.inc"
+// Each 16-bit sum holds two products of at most 15 * 127, so the pair of them cannot saturate.
+inline __m256i dot_chunk(__m256i acc, __m256i lo, __m256i hi, const int8_t* a) {
+  const __m256i pairs = _mm256_add_epi16(_mm256_maddubs_epi16(lo, broadcast4(a)), _mm256_maddubs_epi16(hi, broadcast4(a + 4)));
+  return _mm256_add_epi32(acc, _mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
+}
 #pragma GCC pop_options
 }  // namespace avx2
 
-// AVX-512 VNNI on 256-bit registers: two multiply-accumulates straight into int32, starting from
-// the zero-point correction.
 namespace vnni {
 #pragma GCC push_options
 #pragma GCC target("avx2,fma,avx512f,avx512vl,avx512bw,avx512vnni")
-inline __m256i dot_pair(__m256i lo, __m256i hi, const uint8_t* a) {
-  const __m256i zero = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 64));
-  const __m256i even = _mm256_dpbusd_epi32(zero, lo, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a)));
-  return _mm256_dpbusd_epi32(even, hi, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 32)));
-}
+inline __m256i dot_chunk(__m256i acc, __m256i lo, __m256i hi, const int8_t* a);
 #include "runtime/ops/cpu/q4_int8_tile.inc"
+inline __m256i dot_chunk(__m256i acc, __m256i lo, __m256i hi, const int8_t* a) {
+  return _mm256_dpbusd_epi32(_mm256_dpbusd_epi32(acc, lo, broadcast4(a)), hi, broadcast4(a + 4));
+}
 #pragma GCC pop_options
 }  // namespace vnni
 
-const RowTile* row_tiles() {
-  static const RowTile* tiles = __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl")
-                                    ? vnni::kRowTiles
-                                    : avx2::kRowTiles;
+const GroupTile* group_tiles() {
+  static const GroupTile* tiles = __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl")
+                                      ? vnni::kGroupTiles
+                                      : avx2::kGroupTiles;
   return tiles;
 }
 
+// A chunk of one row: source bytes b0..b3 hold codes c0..c7 (c0 | c1 << 4, ...); the kernel's
+// bytes are c0 | c4 << 4, c1 | c5 << 4, c2 | c6 << 4, c3 | c7 << 4.
+__attribute__((target("bmi2"))) uint32_t interleave_chunk(uint32_t src) {
+  return _pdep_u32(src & 0xFFFF, 0x0F0F0F0F) | _pdep_u32(src >> 16, 0xF0F0F0F0);
+}
 
-}  // namespace
-
-bool q4_int8_supported() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
-
-void q4_quantize_a(const float* a, int64_t m, const Q4Weights& w, Q4QuantizedA& out) {
-  const int64_t row_bytes = pairs_of(w) * kPairBytes;
-  const int64_t chunks_per_block = w.block / kChunk;
-  out.rows = m;
-  if (out.bytes.size() < static_cast<size_t>(m * row_bytes)) out.bytes.resize(static_cast<size_t>(m * row_bytes));
-  std::memset(out.bytes.data(), 0, static_cast<size_t>(m * row_bytes));
-  for (int64_t i = 0; i < m; ++i) {
-    const float* row = a + i * w.k;
-    uint8_t* dst = out.bytes.data() + i * row_bytes;
-    for (int64_t blk = 0; blk < w.k / w.block; ++blk) {
-      const float* src = row + blk * w.block;
-      float amax = 0;
-      for (int64_t j = 0; j < w.block; ++j) amax = std::max(amax, std::fabs(src[j]));
-      const float scale = amax / 127.0f;
-      const float inv = scale != 0 ? 1.0f / scale : 0.0f;
-      for (int64_t c = blk * chunks_per_block; c < (blk + 1) * chunks_per_block; ++c) {
-        uint8_t* pair = dst + (c / 2) * kPairBytes;
-        const int half = static_cast<int>(c % 2);
-        int32_t sum = 0;
-        for (int64_t j = 0; j < kChunk; ++j) {
-          const auto q = static_cast<int8_t>(std::nearbyint(row[c * kChunk + j] * inv));
-          sum += q;
-          pair[(j % 2) * 32 + half * 16 + j / 2] = static_cast<uint8_t>(q);
+__attribute__((target("bmi2"))) void pack_group(const Q4Weights& w, int64_t g, uint8_t* dst) {
+  const int64_t blocks = w.k / w.block, chunks = w.block / kCodesPerChunk;
+  constexpr uint32_t kZeroChunk = 0x88888888;  // padding rows: every code the zero point
+  for (int64_t b = 0; b < blocks; ++b, dst += block_bytes(w.block)) {
+    for (int i = 0; i < kGroupRows; ++i) {
+      const int64_t row = g * kGroupRows + i;
+      const uint8_t* src = row < w.n ? w.codes + row * (w.k / 2) + b * (w.block / 2) : nullptr;
+      for (int64_t c = 0; c < chunks; ++c) {
+        uint32_t word = kZeroChunk;
+        if (src) {
+          std::memcpy(&word, src + c * 4, sizeof word);
+          word = interleave_chunk(word);
         }
-        const int32_t zero = -kZeroPoint * sum;
-        std::memcpy(pair + 64 + half * 16, &zero, sizeof zero);
-        for (int l = 0; l < 4; ++l) std::memcpy(pair + 96 + (half * 4 + l) * 4, &scale, sizeof scale);
+        std::memcpy(dst + c * kChunkBytes + i * 4, &word, sizeof word);
       }
+      const float scale = row < w.n ? w.scales[row * blocks + b] : 0.0f;
+      std::memcpy(dst + w.block / 2 * kGroupRows + i * sizeof(float), &scale, sizeof scale);
     }
   }
 }
 
-void q4_int8_gemm(ThreadPool& pool, const Q4Weights& w, const Q4QuantizedA& a, float* y) {
-  const int64_t row_bytes = pairs_of(w) * kPairBytes;
-  const RowTile* tiles = row_tiles();
-  const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(1, w.k / 2 * a.rows));
-  // Weight rows outermost: a row's codes stay in L1 while every tile of A (in L2) passes by.
-  pool.parallel_for(w.n, grain, [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r)
-      for (int64_t t0 = 0; t0 < a.rows; t0 += kTileRows) {
-        const int tm = static_cast<int>(std::min<int64_t>(kTileRows, a.rows - t0));
-        const uint8_t* a_rows[kTileRows];
-        float* y_rows[kTileRows];
-        for (int t = 0; t < tm; ++t) {
-          a_rows[t] = a.bytes.data() + (t0 + t) * row_bytes;
-          y_rows[t] = y + (t0 + t) * w.n;
+// Drops the whole pages inside [p, p + bytes) of a read-only file mapping from this process; a
+// later read faults them in again from the file.
+void release_pages(const void* p, size_t bytes) {
+  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + page - 1) / page * page;
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) / page * page;
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
+// One block of A: round(a / scale) with the current (to-nearest-even) rounding, as nearbyint.
+__attribute__((target("avx2,fma"))) void quantize_block(const float* a, int64_t len, int8_t* q, float* scale,
+                                                        int32_t* zero) {
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  __m256 vmax = _mm256_setzero_ps();
+  for (int64_t i = 0; i < len; i += 8) vmax = _mm256_max_ps(vmax, _mm256_andnot_ps(sign, _mm256_loadu_ps(a + i)));
+  __m128 m = _mm_max_ps(_mm256_castps256_ps128(vmax), _mm256_extractf128_ps(vmax, 1));
+  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+  m = _mm_max_ss(m, _mm_movehdup_ps(m));
+  const float amax = _mm_cvtss_f32(m);
+  *scale = amax / 127.0f;
+  const __m256 inv = _mm256_set1_ps(*scale != 0 ? 1.0f / *scale : 0.0f);
+  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+  __m256i sum = _mm256_setzero_si256();
+  for (int64_t i = 0; i < len; i += 32) {
+    __m256i v[4];
+    for (int j = 0; j < 4; ++j) {
+      v[j] = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(a + i + 8 * j), inv));
+      sum = _mm256_add_epi32(sum, v[j]);
+    }
+    // packs work per 128-bit lane; the permutation puts the 32 bytes back in order.
+    const __m256i bytes = _mm256_packs_epi16(_mm256_packs_epi32(v[0], v[1]), _mm256_packs_epi32(v[2], v[3]));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + i), _mm256_permutevar8x32_epi32(bytes, order));
+  }
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+  *zero = -kZeroPoint * _mm_cvtsi128_si32(s);
+}
+
+}  // namespace
+
+bool q4_int8_supported() {
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2");
+}
+
+Q4PackedWeights q4_pack_weights(ThreadPool& pool, const Q4Weights& w, bool release_source) {
+  ONNXGEN_CHECK(w.block % 32 == 0 && w.k % w.block == 0, "q4 int8 kernel needs K (", w.k,
+                ") a multiple of a block size (", w.block, ") that is a multiple of 32");
+  Q4PackedWeights out;
+  out.n = w.n;
+  out.k = w.k;
+  out.block = w.block;
+  out.group_bytes = w.k / w.block * block_bytes(w.block);
+  const int64_t groups = (w.n + kGroupRows - 1) / kGroupRows;
+  const size_t bytes = static_cast<size_t>((groups * out.group_bytes + 63) / 64 * 64);
+  out.data = {static_cast<uint8_t*>(std::aligned_alloc(64, bytes)), std::free};
+  ONNXGEN_CHECK(out.data, "cannot allocate ", bytes, " bytes of packed int4 weights");
+  // In slabs, so that at most one slab of the source is resident beside the packed copy.
+  const int64_t row_bytes = w.k / 2;
+  const int64_t slab = std::max<int64_t>(1, kPackSlabBytes / (kGroupRows * row_bytes));
+  for (int64_t g0 = 0; g0 < groups; g0 += slab) {
+    const int64_t g1 = std::min(groups, g0 + slab);
+    pool.parallel_for(g1 - g0, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t g = g0 + begin; g < g0 + end; ++g) pack_group(w, g, out.data.get() + g * out.group_bytes);
+    });
+    if (release_source) {
+      const int64_t r0 = g0 * kGroupRows, r1 = std::min(w.n, g1 * kGroupRows);
+      release_pages(w.codes + r0 * row_bytes, static_cast<size_t>((r1 - r0) * row_bytes));
+    }
+  }
+  if (release_source) release_pages(w.scales, static_cast<size_t>(w.n * (w.k / w.block)) * sizeof(float));
+  return out;
+}
+
+void q4_quantize_a(const float* a, int64_t m, int64_t k, int64_t block, Q4QuantizedA& out) {
+  const int64_t blocks = k / block;
+  out.rows = m;
+  if (out.values.size() < static_cast<size_t>(m * k)) out.values.resize(static_cast<size_t>(m * k));
+  if (out.scales.size() < static_cast<size_t>(m * blocks)) {
+    out.scales.resize(static_cast<size_t>(m * blocks));
+    out.zero.resize(static_cast<size_t>(m * blocks));
+  }
+  for (int64_t i = 0; i < m * blocks; ++i)
+    quantize_block(a + i * block, block, out.values.data() + i * block, out.scales.data() + i, out.zero.data() + i);
+}
+
+void q4_int8_gemm(ThreadPool& pool, const Q4PackedWeights& w, const Q4QuantizedA& a, float* y) {
+  const GroupTile* tiles = group_tiles();
+  const int64_t groups = (w.n + kGroupRows - 1) / kGroupRows, blocks = w.k / w.block, m = a.rows;
+  const int64_t tiles_per_group = (m + kTileRows - 1) / kTileRows;
+  const int64_t grain = std::max<int64_t>(1, 32768 / (w.group_bytes * tiles_per_group));
+  const int64_t row_block = std::max<int64_t>(kTileRows, kARowBytesInL2 / w.k / kTileRows * kTileRows);
+  pool.parallel_for(groups, grain, [&](int64_t begin, int64_t end) {
+    for (int64_t r0 = 0; r0 < m; r0 += row_block)
+      for (int64_t g = begin; g < end; ++g) {
+        const uint8_t* wg = w.data.get() + g * w.group_bytes;
+        const int cols = static_cast<int>(std::min<int64_t>(kGroupRows, w.n - g * kGroupRows));
+        for (int64_t t0 = r0; t0 < std::min(m, r0 + row_block); t0 += kTileRows) {
+          const int tm = static_cast<int>(std::min<int64_t>(kTileRows, m - t0));
+          ARows rows;
+          float* y_rows[kTileRows];
+          for (int t = 0; t < tm; ++t) {
+            rows.values[t] = a.values.data() + (t0 + t) * w.k;
+            rows.scales[t] = a.scales.data() + (t0 + t) * blocks;
+            rows.zero[t] = a.zero.data() + (t0 + t) * blocks;
+            y_rows[t] = y + (t0 + t) * w.n + g * kGroupRows;
+          }
+          tiles[tm - 1](wg, blocks, w.block, rows, y_rows, cols);
         }
-        tiles[tm - 1](w, r, a_rows, y_rows);
       }
   });
 }

@@ -1,10 +1,16 @@
 #pragma once
 // MatMulNBits' int8 compute (accuracy_level 4) for symmetric 4-bit weights: Y = A · dequant(W)^T
-// with each block of A quantised to int8 and integer dot products against the raw codes, the
-// path every decoded token runs through. The codes are read where they lie (no repacking); A is
-// quantised once per call into the codes' nibble order, so the inner loop is a byte-lane
-// multiply-add (AVX2 maddubs) with no shuffles.
+// with each block of A quantised to int8 and integer dot products against the codes, the path
+// every decoded token runs through.
+//
+// The weights are repacked once into groups of 8 rows, interleaved so that one 32-byte load holds
+// 8 codes of each of the 8 rows: a byte-lane multiply-add (VNNI dpbusd, or AVX2 maddubs + madd)
+// against 4 broadcast bytes of A yields 8 output columns at once, with no horizontal sums, and
+// each block's 8 scales follow its codes, so a group is one contiguous stream. A few rows of A
+// share each load of the weights (register tiles of up to 4 rows), which is what batched decode
+// and prefill need.
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "runtime/core/thread_pool.h"
@@ -19,21 +25,35 @@ struct Q4Weights {
   int64_t block;  // a multiple of 32
 };
 
-// A's rows quantised for q4_int8_gemm (the layout lives in the .cc). Reused across calls, so a
-// steady decode loop allocates nothing.
+// The weights in the kernel's layout (the layout lives in the .cc).
+struct Q4PackedWeights {
+  std::unique_ptr<uint8_t[], void (*)(void*)> data{nullptr, nullptr};
+  int64_t n = 0, k = 0, block = 0;
+  int64_t group_bytes = 0;  // one group of 8 rows, every block
+};
+
+// A's rows quantised for q4_int8_gemm. Reused across calls, so a steady decode loop allocates
+// nothing.
 struct Q4QuantizedA {
-  std::vector<uint8_t> bytes;
+  std::vector<int8_t> values;   // [rows][k]
+  std::vector<float> scales;    // [rows][k / block]
+  std::vector<int32_t> zero;    // [rows][k / block]: -8 * sum of the block's int8 values
   int64_t rows = 0;
 };
 
-// Whether this CPU runs the kernel (AVX2 + FMA).
+// Whether this CPU runs the kernel (AVX2, FMA, BMI2).
 bool q4_int8_supported();
+
+// release_source: w's codes and scales lie in a read-only file mapping (initializers mapped from
+// the model file); their pages are handed back as they are packed, so the packed copy does not
+// double the resident weights. A later read (a tied embedding's gather) faults pages in again.
+Q4PackedWeights q4_pack_weights(ThreadPool& pool, const Q4Weights& w, bool release_source = false);
 
 // Quantises m rows of A ([m][k]) per block: scale max|a| / 127, round half to even, as ONNX
 // Runtime does.
-void q4_quantize_a(const float* a, int64_t m, const Q4Weights& w, Q4QuantizedA& out);
+void q4_quantize_a(const float* a, int64_t m, int64_t k, int64_t block, Q4QuantizedA& out);
 
 // y[m][n] = per block, scale_w * scale_a * sum((code - 8) * a_int8).
-void q4_int8_gemm(ThreadPool& pool, const Q4Weights& w, const Q4QuantizedA& a, float* y);
+void q4_int8_gemm(ThreadPool& pool, const Q4PackedWeights& w, const Q4QuantizedA& a, float* y);
 
 }  // namespace onnxgen
