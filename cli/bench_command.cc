@@ -21,6 +21,8 @@
 #include "cli/commands.h"
 #include "cli/model_flags.h"
 #include "models/model_config.h"
+#include "runtime/core/device_backend.h"
+#include "runtime/core/device_traffic.h"
 #include "runtime/core/simd.h"
 #include "runtime/core/thread_pool.h"
 #include "runtime/graph/model_loader.h"
@@ -85,6 +87,24 @@ double read_bandwidth_gb_s(ThreadPool& pool) {
   return best;
 }
 
+// A device's copy bandwidth (bytes read plus bytes written per second) of a 512 MiB copy, best
+// of five; decode on a GPU streams its weights from device memory, so this is its roofline.
+double device_copy_bandwidth_gb_s(Device device) {
+  const size_t bytes = size_t{1} << 29;
+  Allocator& allocator = allocator_for(device);
+  const auto src = allocator.allocate(bytes), dst = allocator.allocate(bytes);
+  DeviceBackend& backend = device_backend(device);
+  char done = 0;
+  double best = 0;
+  for (int pass = 0; pass < 5; ++pass) {
+    auto t0 = Clock::now();
+    backend.copy(dst->data(), src->data(), bytes);
+    backend.download(&done, dst->data(), 1);  // waits for the copy queued before it
+    best = std::max(best, 2.0 * static_cast<double>(bytes) / seconds(t0, Clock::now()) / 1e9);
+  }
+  return best;
+}
+
 double peak_rss_mb() {
   std::ifstream status("/proc/self/status");
   std::string line;
@@ -98,6 +118,7 @@ struct RunTimes {
   double prefill_s;      // submission → every request's first token
   double decode_s;       // every request's first token → the last token
   int64_t decode_tokens;  // tokens generated after the first ones
+  DeviceTraffic decode_traffic;  // host <-> device copies and host-placed nodes of the decode steps
 };
 
 RunTimes run_once(Engine& engine, int64_t prompt_len, int64_t gen, int batch, std::mt19937& rng) {
@@ -116,12 +137,19 @@ RunTimes run_once(Engine& engine, int64_t prompt_len, int64_t gen, int batch, st
     for (auto& t : p) t = id(rng);
   }
   std::vector<std::shared_ptr<Request>> requests;
+  // Callbacks run on the engine thread between steps, so the last first token marks where the
+  // decode steps' traffic starts.
+  int first_tokens = 0;
+  DeviceTraffic at_decode;
   const auto t0 = Clock::now();
   for (int b = 0; b < batch; ++b) {
     auto on_event = [&, b](const StreamEvent& ev) {
       if (ev.tokens.empty()) return;
       auto now = Clock::now();
-      if (counts[static_cast<size_t>(b)] == 0) first[static_cast<size_t>(b)] = now;
+      if (counts[static_cast<size_t>(b)] == 0) {
+        first[static_cast<size_t>(b)] = now;
+        if (++first_tokens == batch) at_decode = device_traffic();
+      }
       last[static_cast<size_t>(b)] = now;
       counts[static_cast<size_t>(b)] += static_cast<int64_t>(ev.tokens.size());
     };
@@ -132,6 +160,7 @@ RunTimes run_once(Engine& engine, int64_t prompt_len, int64_t gen, int batch, st
     if (!res.error.empty()) throw std::runtime_error("generation failed: " + res.error);
   }
   RunTimes t{};
+  t.decode_traffic = device_traffic().since(at_decode);
   const auto first_all = *std::max_element(first.begin(), first.end());
   t.ttft_s = seconds(t0, *std::min_element(first.begin(), first.end()));
   t.prefill_s = seconds(t0, first_all);
@@ -167,15 +196,19 @@ int run_bench(const Args& args) {
   std::mt19937 rng(1234);
   run_once(*engine, prompt_len, gen, batch, rng);  // warm-up: first-touch of weights and caches
   std::vector<double> pp, tg, ttft;
+  DeviceTraffic decode_traffic;
   for (int r = 0; r < repeat; ++r) {
     RunTimes t = run_once(*engine, prompt_len, gen, batch, rng);
+    decode_traffic = t.decode_traffic;
     pp.push_back(static_cast<double>(prompt_len * batch) / t.prefill_s);
     tg.push_back(static_cast<double>(t.decode_tokens) / t.decode_s);
     ttft.push_back(t.ttft_s * 1e3);
   }
   const double rss = peak_rss_mb();  // before the bandwidth probe's buffer counts
   engine->shutdown();
-  const double bandwidth = read_bandwidth_gb_s(ThreadPool::global());
+  const Device device = parse_device(options.device);
+  const double bandwidth =
+      device == Device::cpu() ? read_bandwidth_gb_s(ThreadPool::global()) : device_copy_bandwidth_gb_s(device);
 
   const double prefill_tok_s = median(pp), decode_tok_s = median(tg), ttft_ms = median(ttft);
   const double weight_gb_s = static_cast<double>(weight_bytes) * decode_tok_s / batch / 1e9;
@@ -198,8 +231,15 @@ int run_bench(const Args& args) {
   std::printf("  tg%-5lld %10.2f tok/s\n", static_cast<long long>(gen), decode_tok_s);
   std::printf("  ttft     %10.2f ms\n", ttft_ms);
   std::printf("  peak RSS %10.1f MiB\n", rss);
-  std::printf("  weights  %10.3f GB/s of %.3f GB/s read bandwidth: %.1f%% of the roofline\n", weight_gb_s, bandwidth,
-              100 * roofline);
+  std::printf("  weights  %10.3f GB/s of %.3f GB/s %s bandwidth: %.1f%% of the roofline\n", weight_gb_s, bandwidth,
+              device == Device::cpu() ? "read" : "device copy", 100 * roofline);
+  if (const auto steps = static_cast<double>(decode_traffic.device_runs); steps > 0)
+    std::printf("  per decode step (last run, %.0f steps): host->device %.1f KiB in %.1f copies, device->host %.1f KiB "
+                "in %.1f copies, %.1f nodes on the CPU\n",
+                steps, static_cast<double>(decode_traffic.upload_bytes) / 1024 / steps,
+                static_cast<double>(decode_traffic.uploads) / steps,
+                static_cast<double>(decode_traffic.download_bytes) / 1024 / steps,
+                static_cast<double>(decode_traffic.downloads) / steps, static_cast<double>(decode_traffic.host_steps) / steps);
   return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <utility>
 
+#include "runtime/core/device_traffic.h"
 #include "runtime/core/error.h"
 
 namespace onnxgen {
@@ -64,10 +65,13 @@ Tensor copy_to_device(const Tensor& t, Device device) {
                 to_string(from), " to ", to_string(device), " directly is not supported");
   Tensor out = Tensor::empty(t.dtype(), t.shape(), allocator_for(device));
   if (t.bytes() == 0) return out;
-  if (device.type == DeviceType::kCpu)
+  if (device.type == DeviceType::kCpu) {
     device_backend(from).download(out.raw(), t.raw(), t.bytes());
-  else
+    count_download(t.bytes());
+  } else {
     device_backend(device).upload(out.raw(), t.raw(), t.bytes());
+    count_upload(t.bytes());
+  }
   return out;
 }
 

@@ -5,6 +5,8 @@
 #include <unordered_set>
 
 #include "runtime/core/device_backend.h"
+#include "runtime/core/device_traffic.h"
+#include "runtime/exec/device_placement.h"
 
 namespace onnxgen {
 namespace {
@@ -149,10 +151,7 @@ void ExecutionPlan::build(const std::map<std::string, int64_t>& opsets) {
       is_constant.push_back(false);
     }
 
-    int64_t opset = 0;
-    auto it = opsets.find(node.domain);
-    if (it != opsets.end()) opset = it->second;
-    else if (!node.domain.empty()) opset = 1;  // vendor domains are often used without an import
+    const int64_t opset = node_opset(node, opsets);
     if (opset == 0) fail(node.label(), ": the model does not import domain '", node.domain, "'");
     const bool device_plan = options_.device.type != DeviceType::kCpu;
     const OpRegistry& registry = OpRegistry::global();
@@ -282,6 +281,7 @@ std::vector<Tensor> ExecutionPlan::run(std::span<const Tensor> inputs, std::span
   for (size_t i = 0; i < captured.size(); ++i) refs[captured_slots_[i]] = captured[i];
 
   const bool device_plan = options_.device.type != DeviceType::kCpu;
+  if (device_plan) count_device_run();
   // A value's copy on the other side (host or device), made when a step first needs it there.
   auto& mirrors = scratch.mirrors;
   mirrors.assign(device_plan ? constants_.size() : 0, Tensor());
@@ -311,6 +311,7 @@ std::vector<Tensor> ExecutionPlan::run(std::span<const Tensor> inputs, std::span
         if (!on_device(*step, in)) {
           kernel = step->host_kernel.get();
           where = placements_[step_index] = Device::cpu();
+          count_host_step();
         }
         for (size_t i = 0; i < in.size(); ++i)
           if (step->inputs[i] >= 0)
