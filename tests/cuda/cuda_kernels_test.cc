@@ -176,6 +176,80 @@ TEST_F(CudaKernels, GroupQueryAttention) {
          attrs({}), 3, 17, "com.microsoft", 2e-2);
 }
 
+// RotaryEmbedding: com.microsoft with [B, S] ids (int64 and int32) and a start offset, halves and
+// interleaved pairs, a rotary dim below the head size; ONNX-23 with position_ids on a 4-D input
+// and with [B, S, rot/2] caches; float16.
+TEST_F(CudaKernels, RotaryEmbedding) {
+  const Tensor cos = f32({20, 8}, -1.f, 1.f), sin = f32({20, 8}, -1.f, 1.f);
+  const Tensor ids = make_tensor<int64_t>({2, 3}, {0, 5, 19, 3, 4, 7});
+  const auto heads = [](int64_t n, std::map<std::string, Attribute> extra = {}) {
+    extra["num_heads"] = int_attr(n);
+    return extra;
+  };
+  check("RotaryEmbedding", {f32({2, 3, 4 * 16}), ids, cos, sin}, heads(4), 1, 1, "com.microsoft");
+  check("RotaryEmbedding", {f32({2, 3, 2 * 16}), make_tensor<int32_t>({2, 3}, {1, 2, 3, 9, 8, 7}), cos, sin},
+        heads(2, {{"interleaved", int_attr(1)}}), 1, 1, "com.microsoft");
+  check("RotaryEmbedding", {f32({2, 3, 4 * 32}), make_tensor<int64_t>({1}, {4}), cos, sin},
+        heads(4, {{"rotary_embedding_dim", int_attr(16)}}), 1, 1, "com.microsoft");
+  check("RotaryEmbedding", {f32({2, 4, 3, 16}), cos, sin, ids}, {}, 1, 23);
+  check("RotaryEmbedding", {f32({2, 3, 3 * 16}), f32({2, 3, 8}, -1.f, 1.f), f32({2, 3, 8}, -1.f, 1.f)},
+        heads(3, {{"interleaved", int_attr(1)}}), 1, 23);
+  check("RotaryEmbedding", {f16({2, 3, 4 * 16}), ids, f16({20, 8}), f16({20, 8})}, heads(4), 1, 1, "com.microsoft",
+        1e-2);
+}
+
+// MatMulNBits with 4-bit codes: the GEMV (up to 8 rows of A) and the dequantise-then-GEMM path,
+// blocks of 32, 64 and 128 (K not a multiple of the block), no, packed and float zero points, a
+// bias, int8 compute (accuracy_level 4) and float16.
+TEST_F(CudaKernels, MatMulNBits) {
+  std::uniform_int_distribution<int> byte(0, 255);
+  auto bytes = [&](int64_t n) {
+    std::vector<uint8_t> v(static_cast<size_t>(n));
+    for (auto& b : v) b = static_cast<uint8_t>(byte(rng));
+    return v;
+  };
+  for (const int64_t block : {int64_t{32}, int64_t{64}, int64_t{128}})
+    for (const int64_t rows : {int64_t{1}, int64_t{5}, int64_t{40}}) {
+      SCOPED_TRACE("block " + std::to_string(block) + ", " + std::to_string(rows) + " rows");
+      constexpr int64_t kN = 72, kK = 200;
+      const int64_t blocks = (kK + block - 1) / block;
+      const std::map<std::string, Attribute> attrs = {{"K", int_attr(kK)}, {"N", int_attr(kN)}, {"bits", int_attr(4)},
+                                                      {"block_size", int_attr(block)}};
+      const Tensor codes = make_tensor<uint8_t>({kN, blocks, block / 2}, bytes(kN * blocks * block / 2));
+      const Tensor scales = f32({kN * blocks}, 0.01f, 0.1f);
+      const Tensor packed_zp = make_tensor<uint8_t>({kN * ((blocks + 1) / 2)}, bytes(kN * ((blocks + 1) / 2)));
+      const Tensor a = f32({1, rows, kK});
+      check("MatMulNBits", {a, codes, scales}, attrs, 1, 1, "com.microsoft", 1e-5);
+      check("MatMulNBits", {a, codes, scales, packed_zp, Tensor(), f32({kN})}, attrs, 1, 1, "com.microsoft", 1e-5);
+      check("MatMulNBits", {a, codes, scales, f32({kN * blocks}, 0.f, 15.f)}, attrs, 1, 1, "com.microsoft", 1e-5);
+      auto int8 = attrs;
+      int8["accuracy_level"] = int_attr(4);
+      check("MatMulNBits", {a, codes, scales}, int8, 1, 1, "com.microsoft", 1e-5);
+      check("MatMulNBits", {f16({rows, kK}), codes, random_tensor(DataType::kFloat16, {kN * blocks}, rng, 0.01f, 0.1f)},
+            attrs, 1, 1, "com.microsoft", 2e-2);
+    }
+}
+
+// GatherBlockQuantized: 4-bit codes along the last axis with and without zero points, 8-bit codes
+// quantised along the gather axis, float16 scales.
+TEST_F(CudaKernels, GatherBlockQuantized) {
+  std::uniform_int_distribution<int> byte(0, 255);
+  auto bytes = [&](Shape shape) {
+    Tensor t = Tensor::empty(DataType::kUInt8, std::move(shape));
+    for (int64_t i = 0; i < t.numel(); ++i) t.data<uint8_t>()[i] = static_cast<uint8_t>(byte(rng));
+    return t;
+  };
+  const Tensor ids = make_tensor<int64_t>({2, 3}, {0, 9, -1, 4, 4, 2});
+  const std::map<std::string, Attribute> q4 = {{"bits", int_attr(4)}, {"block_size", int_attr(32)}};
+  check("GatherBlockQuantized", {bytes({10, 48}), ids, f32({10, 3})}, q4, 1, 1, "com.microsoft");
+  check("GatherBlockQuantized", {bytes({10, 48}), ids, f32({10, 3}), bytes({10, 2})}, q4, 1, 1, "com.microsoft");
+  check("GatherBlockQuantized", {bytes({10, 48}), make_tensor<int32_t>({2}, {3, 7}), f16({10, 3})}, q4, 1, 1,
+        "com.microsoft", 1e-2);
+  check("GatherBlockQuantized", {bytes({64, 5}), make_tensor<int64_t>({1}, {2}), f32({2, 5}), bytes({2, 5})},
+        {{"bits", int_attr(8)}, {"block_size", int_attr(32)}, {"quantize_axis", int_attr(0)}, {"gather_axis", int_attr(1)}},
+        1, 1, "com.microsoft");
+}
+
 double max_relative_diff(const Tensor& got, const Tensor& want) {
   EXPECT_EQ(got.describe(), want.describe());
   double diff = 0, scale = 1;

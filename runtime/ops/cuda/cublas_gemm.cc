@@ -79,4 +79,11 @@ bool CublasGemm::matmul(cuda::ElemType type, const void* a, int64_t a_batch_stri
   return true;
 }
 
+void device_gemm(Device device, cuda::ElemType type, const void* a, int64_t a_batch_stride, const void* w,
+                 int64_t w_batch_stride, void* y, int64_t batch, int64_t m, int64_t n, int64_t k, cudaStream_t stream) {
+  CublasGemm* blas = CublasGemm::get(device);
+  if (k > 0 && blas && blas->matmul(type, a, a_batch_stride, w, w_batch_stride, y, batch, m, n, k, stream)) return;
+  cuda::matmul(type, a, a_batch_stride, w, w_batch_stride, y, batch, m, n, k, stream);
+}
+
 }  // namespace onnxgen

@@ -120,4 +120,59 @@ void paged_write_cache(const PagedArgs& p, const void* k, const void* v, ElemTyp
 void paged_attention(const PagedArgs& p, const void* q, ElemType type, const void* key_cache, const void* value_cache,
                      ElemType cache_type, void* y, cudaStream_t stream);
 
+// RotaryEmbedding (contract: ops/rotary_embedding_inputs.h): y (x's layout) = x with the first
+// `rot` elements of every head turned by its token's row of the [cache_rows, rot/2] caches. The
+// row of token (b, s) is positions[b * seq + s], positions[0] + s when `start_offset`, or
+// b * seq + s without positions. Positions stay on the device, so rows outside the caches are
+// clamped (as Gather's indices are) rather than checked.
+struct RotaryArgs {
+  int64_t batch = 0, seq = 0, heads = 0, head_size = 0;
+  int64_t b_stride = 0, s_stride = 0;  // element strides of a batch and a token (a head's d is innermost)
+  int64_t rot = 0, cache_rows = 0;
+  bool interleaved = false;
+  const void* positions = nullptr;
+  bool positions_int64 = true;
+  bool start_offset = false;
+};
+void rotary_embedding(const RotaryArgs& a, ElemType type, const void* x, const void* cos, const void* sin, void* y,
+                      cudaStream_t stream);
+
+// com.microsoft MatMulNBits with 4-bit codes (contract: ops/cpu/matmul_nbits.cc): B is [n, blocks,
+// block_size / 2] bytes, low nibble first; w = (code - zero point) * scale per (row, block).
+struct NBitsArgs {
+  int64_t m = 0, n = 0, k = 0, block_size = 0, blocks = 0;
+  const uint8_t* codes = nullptr;
+  const void* scales = nullptr;       // [n, blocks] of the float type `scale_type`
+  ElemType scale_type = ElemType::kF32;
+  const void* zero_points = nullptr;  // null: 8; packed 4-bit uint8 [n, ceil(blocks / 2)]; or [n, blocks] floats
+  bool zero_points_packed = true;
+  ElemType zero_point_type = ElemType::kF32;
+  const void* bias = nullptr;  // [n] of the output's type, or null
+};
+// Rows of A the GEMV takes; more go through nbits_dequantize and a GEMM.
+constexpr int64_t kNBitsGemvMaxRows = 8;
+// y [m, n] (type) = a [m, k] (type) x dequant(B)^T (+ bias), reading each code once, float32
+// accumulation; m <= kNBitsGemvMaxRows.
+void nbits_gemv(const NBitsArgs& p, const void* a, ElemType type, void* y, cudaStream_t stream);
+// w_t [k, n] (type) = dequant(B)^T, for the GEMM of larger m (the bias is not applied).
+void nbits_dequantize(const NBitsArgs& p, void* w_t, ElemType type, cudaStream_t stream);
+// accuracy_level 4 (ONNX Runtime's int8 compute): out [m, k] = each block of a's rows quantised
+// symmetrically to int8 (scale max|a| / 127, round to nearest even) and scaled back.
+void nbits_quantize_a(const void* a, ElemType type, int64_t m, int64_t k, int64_t block_size, void* out,
+                      cudaStream_t stream);
+
+// com.microsoft GatherBlockQuantized (contract: ops/gather_block_quantized_inputs.h): y has the
+// scales' type; indices are clamped like Gather's.
+struct BlockGatherArgs {
+  int64_t outer = 1, rows = 0, inner = 1, num_indices = 0;
+  int64_t q_dim = 0, q_stride = 1, q_blocks = 0, block_size = 0;
+  int bits = 4;
+  const uint8_t* codes = nullptr;
+  const void* scales = nullptr;
+  const uint8_t* zero_points = nullptr;  // packed like the codes, or null (the middle code)
+  const void* indices = nullptr;
+  bool indices_int64 = true;
+};
+void gather_block_quantized(const BlockGatherArgs& p, ElemType type, void* y, cudaStream_t stream);
+
 }  // namespace onnxgen::cuda

@@ -30,21 +30,13 @@ class MatMul : public OpKernel {
     const int64_t batch = num_elements(batch_shape);
     const int64_t a_count = num_elements(a_batch), b_count = num_elements(b_batch);
     if (b_count == 1) {
-      gemm(ctx, type, a.raw(), 0, b.raw(), 0, y.raw(), 1, batch * m, n, k);
+      device_gemm(ctx.allocator().device(), type, a.raw(), 0, b.raw(), 0, y.raw(), 1, batch * m, n, k, stream_of(ctx));
       return;
     }
     ONNXGEN_CHECK((a_count == batch || a_count == 1) && b_count == batch, "MatMul on cuda does not broadcast ",
                   a_in.describe(), " x ", b_in.describe());
-    gemm(ctx, type, a.raw(), a_count == 1 ? 0 : m * k, b.raw(), k * n, y.raw(), batch, m, n, k);
-  }
-
- private:
-  static void gemm(KernelContext& ctx, cuda::ElemType type, const void* a, int64_t a_stride, const void* w,
-                   int64_t w_stride, void* y, int64_t batch, int64_t m, int64_t n, int64_t k) {
-    const cudaStream_t stream = stream_of(ctx);
-    CublasGemm* blas = CublasGemm::get(ctx.allocator().device());
-    if (k > 0 && blas && blas->matmul(type, a, a_stride, w, w_stride, y, batch, m, n, k, stream)) return;
-    cuda::matmul(type, a, a_stride, w, w_stride, y, batch, m, n, k, stream);
+    device_gemm(ctx.allocator().device(), type, a.raw(), a_count == 1 ? 0 : m * k, b.raw(), k * n, y.raw(), batch, m, n, k,
+                stream_of(ctx));
   }
 };
 

@@ -1,10 +1,14 @@
 // com.onnxgen PagedAttention on CUDA, with the CPU kernel's contract (ops/cpu/paged_attention.cc).
 // The index inputs (slot_mapping, block_tables, context_lens, query_start_loc) are read on the
-// host, checked so no kernel reads or writes outside the pool, and uploaded in one copy. The
+// host, checked so no kernel reads or writes outside the pool, and uploaded in one copy, which
+// the following layers of the step reuse (every layer reads the same indices; an upload waits
+// for the device to finish the work queued before it). The
 // caches are written in place, so they must be fed as device tensors (the block pool in device
 // memory): a host cache would be copied to the GPU and the writes lost with the copy.
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <mutex>
 #include <vector>
 
 #include "runtime/core/device_backend.h"
@@ -15,6 +19,37 @@ namespace onnxgen {
 namespace {
 
 constexpr int64_t kMaxHead = 256;
+
+// The device copy of the last index array uploaded, shared by every PagedAttention node: reused
+// while the host array is the same, which holds across one step's layers.
+class IndexUploads {
+ public:
+  Tensor device_copy(const std::vector<int32_t>& index, Device device) {
+    std::lock_guard lock(mu_);
+    Entry& e = last_[device.index];
+    if (!e.device.defined() || e.host != index) {
+      Tensor host = Tensor::empty(DataType::kInt32, {static_cast<int64_t>(index.size())}, cpu_allocator());
+      std::copy(index.begin(), index.end(), host.data<int32_t>());
+      e.device = copy_to_device(host, device);
+      e.host = index;
+    }
+    return e.device;
+  }
+
+ private:
+  struct Entry {
+    std::vector<int32_t> host;
+    Tensor device;
+  };
+  std::mutex mu_;
+  std::map<int, Entry> last_;
+};
+
+IndexUploads& index_uploads() {
+  // Leaked on purpose, like the device backends: its device buffer must not outlive them.
+  static auto* uploads = new IndexUploads();
+  return *uploads;
+}
 
 class PagedAttention : public OpKernel {
  public:
@@ -39,14 +74,13 @@ class PagedAttention : public OpKernel {
     p.max_blocks = g.max_blocks;
     const int64_t seqs = g.seqs;
 
-    // One upload: slots, tables, lens, loc, then the sequence of each token.
-    Tensor index = Tensor::empty(DataType::kInt32, {slots.numel() + tables.numel() + lens.numel() + loc.numel() + p.tokens},
-                                 cpu_allocator());
-    int32_t* out = index.data<int32_t>();
+    // One array: slots, tables, lens, loc, then the sequence of each token.
+    std::vector<int32_t> index(static_cast<size_t>(slots.numel() + tables.numel() + lens.numel() + loc.numel() + p.tokens));
+    int32_t* out = index.data();
     for (const Tensor* t : {&slots, &tables, &lens, &loc}) out = std::copy_n(t->data<int32_t>(), t->numel(), out);
     const int32_t* l = loc.data<int32_t>();
     for (int64_t s = 0; s < seqs; ++s) out = std::fill_n(out, l[s + 1] - l[s], static_cast<int32_t>(s));
-    const Tensor index_dev = copy_to_device(index, ctx.allocator().device());
+    const Tensor index_dev = index_uploads().device_copy(index, ctx.allocator().device());
     const int32_t* base = index_dev.data<int32_t>();
     p.slots = base;
     p.tables = p.slots + slots.numel();
