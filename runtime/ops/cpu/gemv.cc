@@ -8,28 +8,45 @@
 namespace onnxgen {
 namespace {
 
-// acc[r][0..n) += sum over kk in [0, k) of a[r][kk] * b[kk][0..n): B's rows streamed whole, four
-// at a time so each pass over acc carries four rows of B.
+// 16 floats, loaded and stored unaligned; one zmm on AVX-512, two ymm on AVX2.
+typedef float Lanes __attribute__((vector_size(64), aligned(4), may_alias));
+constexpr int64_t kLanes = 16;
+// Partial sums one thread keeps in L2 per pass over B: columns per pass = this / rows.
+constexpr int64_t kAccBytes = 192 * 1024;
+
+// acc[r][0..cols) += sum over kk in [0, k) of a[r][kk] * b[kk][0..cols): B's rows streamed, four
+// at a time; each 16-column slice of the four rows is loaded once and meets every row of A, so
+// a batch of rows costs one read of B.
 ONNXGEN_SIMD_CLONES
-void accumulate_rows(int64_t m, int64_t k, int64_t n, const float* __restrict a, int64_t lda,
-                     const float* __restrict b, float* __restrict acc) {
+void accumulate_rows(int64_t m, int64_t k, int64_t cols, const float* __restrict a, int64_t lda,
+                     const float* __restrict b, int64_t ldb, float* __restrict acc, int64_t ldacc) {
+  const int64_t vec_cols = cols / kLanes * kLanes;
   int64_t kk = 0;
   for (; kk + 4 <= k; kk += 4) {
-    const float* b0 = b + kk * n;
-    const float* b1 = b0 + n;
-    const float* b2 = b1 + n;
-    const float* b3 = b2 + n;
+    const float* b0 = b + kk * ldb;
+    const float* b1 = b0 + ldb;
+    const float* b2 = b1 + ldb;
+    const float* b3 = b2 + ldb;
+    for (int64_t j = 0; j < vec_cols; j += kLanes) {
+      const Lanes v0 = *reinterpret_cast<const Lanes*>(b0 + j), v1 = *reinterpret_cast<const Lanes*>(b1 + j);
+      const Lanes v2 = *reinterpret_cast<const Lanes*>(b2 + j), v3 = *reinterpret_cast<const Lanes*>(b3 + j);
+      for (int64_t r = 0; r < m; ++r) {
+        const float* ar = a + r * lda + kk;
+        Lanes* out = reinterpret_cast<Lanes*>(acc + r * ldacc + j);
+        *out += ar[0] * v0 + ar[1] * v1 + ar[2] * v2 + ar[3] * v3;
+      }
+    }
     for (int64_t r = 0; r < m; ++r) {
-      const float a0 = a[r * lda + kk], a1 = a[r * lda + kk + 1], a2 = a[r * lda + kk + 2], a3 = a[r * lda + kk + 3];
-      float* out = acc + r * n;
-      for (int64_t j = 0; j < n; ++j) out[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+      const float* ar = a + r * lda + kk;
+      float* out = acc + r * ldacc;
+      for (int64_t j = vec_cols; j < cols; ++j) out[j] += ar[0] * b0[j] + ar[1] * b1[j] + ar[2] * b2[j] + ar[3] * b3[j];
     }
   }
   for (; kk < k; ++kk)
     for (int64_t r = 0; r < m; ++r) {
       const float av = a[r * lda + kk];
-      float* out = acc + r * n;
-      for (int64_t j = 0; j < n; ++j) out[j] += av * b[kk * n + j];
+      float* out = acc + r * ldacc;
+      for (int64_t j = 0; j < cols; ++j) out[j] += av * b[kk * ldb + j];
     }
 }
 
@@ -56,7 +73,21 @@ void gemv_f32(ThreadPool& pool, int64_t m, int64_t n, int64_t k, bool trans_b, c
     });
     return;
   }
-  // B stored [k][n]: each thread takes a contiguous range of B's rows (a pure stream) into its own
+  // B stored [k][n], streamed row by row. Its columns go in panels whose partial sums stay in L2;
+  // with enough panels for every thread, each thread takes whole panels and sums into C.
+  const int64_t panel = std::min(n, std::max<int64_t>(256, kAccBytes / static_cast<int64_t>(sizeof(float)) / m / kLanes * kLanes));
+  const int64_t panels = (n + panel - 1) / panel;
+  if (panels >= pool.num_threads()) {
+    pool.parallel_for(panels, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t p = begin; p < end; ++p) {
+        const int64_t j0 = p * panel, cols = std::min(panel, n - j0);
+        for (int64_t r = 0; r < m; ++r) std::fill_n(c + r * n + j0, cols, 0.0f);
+        accumulate_rows(m, k, cols, a, k, b + j0, n, c + j0, n);
+      }
+    });
+    return;
+  }
+  // Few panels (a narrow B): each thread takes a contiguous range of B's rows into its own
   // partial sums, added up at the end.
   const int64_t parts = std::min<int64_t>(pool.num_threads(), std::max<int64_t>(1, k / 64));
   thread_local std::vector<float> partials;
@@ -66,7 +97,8 @@ void gemv_f32(ThreadPool& pool, int64_t m, int64_t n, int64_t k, bool trans_b, c
   pool.parallel_for(parts, 1, [&](int64_t begin, int64_t end) {
     for (int64_t p = begin; p < end; ++p) {
       const int64_t k0 = k * p / parts, k1 = k * (p + 1) / parts;
-      accumulate_rows(m, k1 - k0, n, a + k0, k, b + k0 * n, part + p * m * n);
+      for (int64_t j0 = 0; j0 < n; j0 += panel)
+        accumulate_rows(m, k1 - k0, std::min(panel, n - j0), a + k0, k, b + k0 * n + j0, n, part + p * m * n + j0, n);
     }
   });
   std::copy_n(part, m * n, c);
