@@ -1,6 +1,7 @@
 #include "runtime/exec/session.h"
 
 #include "runtime/core/sequence.h"
+#include "runtime/graph/conv_fusion.h"
 
 namespace onnxgen {
 
@@ -26,6 +27,8 @@ Session::Session(Model model, SessionOptions options) : model_(std::move(model))
       fail(model_.path, ": graph pass '", pass->name(), "': ", e.what());
     }
   }
+  // Built-in fusions; an observer sees every node of the graph as written, so none then.
+  if (!options.observer) ConvFusion().run(model_);
   inputs_ = model_.graph->required_inputs();
   PlanOptions plan_options;
   plan_options.device = options.device;

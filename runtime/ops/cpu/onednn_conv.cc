@@ -6,6 +6,8 @@
 
 #include <dnnl.hpp>
 
+#include "runtime/core/simd.h"
+
 namespace onnxgen {
 namespace {
 
@@ -31,9 +33,9 @@ dnnl::memory::desc plain_desc(const std::vector<int64_t>& dims) {
                             plain_tag(dims.size()));
 }
 
-std::vector<int64_t> cache_key(const ConvProblem& p, bool has_bias) {
+std::vector<int64_t> cache_key(const ConvProblem& p, bool has_bias, bool relu) {
   const WindowGeometry& g = p.window;
-  std::vector<int64_t> key{p.batch, p.in_channels, p.out_channels, p.group, has_bias};
+  std::vector<int64_t> key{p.batch, p.in_channels, p.out_channels, p.group, has_bias, relu};
   for (const auto* v : {&g.input, &g.kernel, &g.stride, &g.dilation, &g.pad_begin, &g.pad_end})
     key.insert(key.end(), v->begin(), v->end());
   return key;
@@ -51,12 +53,17 @@ struct OnednnConv::Primitive {
   std::optional<dnnl::reorder> src_in, weights_in, dst_out;  // when the preferred layout differs
   std::vector<float> src_blocked, weights_blocked, dst_blocked;
   std::vector<std::byte> weights_source;  // the plain weights weights_blocked was made from
+  bool relu_after = false;                // relu applied to y after the primitive, not as its post-op
 };
 
 OnednnConv::OnednnConv() = default;
 OnednnConv::~OnednnConv() = default;
 
 namespace {
+
+ONNXGEN_SIMD_CLONES void relu_inplace(float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = std::max(y[i], 0.0f);
+}
 
 std::optional<dnnl::reorder> reorder_if_needed(const dnnl::memory::desc& from, const dnnl::memory::desc& to,
                                                std::vector<float>& to_storage) {
@@ -67,10 +74,10 @@ std::optional<dnnl::reorder> reorder_if_needed(const dnnl::memory::desc& from, c
 
 }  // namespace
 
-bool OnednnConv::run(const ConvProblem& p, const float* x, const float* w, const float* bias, float* y) {
+bool OnednnConv::run(const ConvProblem& p, const float* x, const float* w, const float* bias, bool relu, float* y) {
   const WindowGeometry& g = p.window;
   if (g.rank() < 1 || g.rank() > 3) return false;
-  std::vector<int64_t> key = cache_key(p, bias != nullptr);
+  std::vector<int64_t> key = cache_key(p, bias != nullptr, relu);
   auto it = cache_.find(key);
   if (it == cache_.end()) {
     auto prim = std::make_unique<Primitive>();
@@ -100,7 +107,15 @@ bool OnednnConv::run(const ConvProblem& p, const float* x, const float* w, const
           any(prim->weights), prim->bias, any(prim->dst), dnnl::memory::dims(g.stride.begin(), g.stride.end()),
           dilation, dnnl::memory::dims(g.pad_begin.begin(), g.pad_begin.end()),
           dnnl::memory::dims(g.pad_end.begin(), g.pad_end.end()));
-      prim->pd = dnnl::convolution_forward::primitive_desc(desc, cpu_engine());
+      dnnl::primitive_attr attr;
+      // oneDNN's GEMM convolution applies an eltwise post-op in a slow separate pass; ours is faster.
+      prim->relu_after = relu && pointwise;
+      if (relu && !pointwise) {
+        dnnl::post_ops ops;
+        ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+        attr.set_post_ops(ops);
+      }
+      prim->pd = dnnl::convolution_forward::primitive_desc(desc, attr, cpu_engine());
       prim->conv = dnnl::convolution_forward(prim->pd);
       prim->src_in = reorder_if_needed(prim->src, prim->pd.src_desc(), prim->src_blocked);
       prim->weights_in = reorder_if_needed(prim->weights, prim->pd.weights_desc(), prim->weights_blocked);
@@ -138,6 +153,7 @@ bool OnednnConv::run(const ConvProblem& p, const float* x, const float* w, const
   prim.conv.execute(stream, args);
   if (prim.dst_out) prim.dst_out->execute(stream, out, dst);
   stream.wait();
+  if (prim.relu_after) relu_inplace(y, static_cast<int64_t>(prim.dst.get_size() / sizeof(float)));
   return true;
 }
 

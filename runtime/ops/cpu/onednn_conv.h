@@ -13,9 +13,9 @@ class OnednnConv {
  public:
   OnednnConv();
   ~OnednnConv();
-  // y = conv(x, w) + bias (bias may be null). False when oneDNN has no implementation for the
-  // problem, so the caller falls back.
-  bool run(const ConvProblem& p, const float* x, const float* w, const float* bias, float* y);
+  // y = conv(x, w) + bias (bias may be null), through max(., 0) when relu. False when oneDNN has
+  // no implementation for the problem, so the caller falls back.
+  bool run(const ConvProblem& p, const float* x, const float* w, const float* bias, bool relu, float* y);
 
  private:
   struct Primitive;
