@@ -74,11 +74,16 @@ int64_t Tensor::to_int64(int64_t i) const {
 }
 
 std::vector<int64_t> Tensor::to_int64_vector() const {
+  const Shape s = to_shape();
+  return std::vector<int64_t>(s.begin(), s.end());
+}
+
+Shape Tensor::to_shape() const {
   ONNXGEN_CHECK(rank() <= 1, "expected a 0-D or 1-D tensor, got ", describe());
   ONNXGEN_CHECK(is_integer(dtype_), "expected an integer tensor, got ", describe());
-  std::vector<int64_t> v(static_cast<size_t>(numel_));
-  for (int64_t i = 0; i < numel_; ++i) v[i] = to_int64(i);
-  return v;
+  Shape s(static_cast<size_t>(numel_));
+  for (int64_t i = 0; i < numel_; ++i) s[i] = to_int64(i);
+  return s;
 }
 
 std::string Tensor::describe() const { return to_string(dtype_) + to_string(shape_); }

@@ -53,6 +53,8 @@ class Tensor {
   int64_t to_int64(int64_t i) const;
   // All elements of a 0-D or 1-D integer tensor (shape inputs such as Reshape's `shape`).
   std::vector<int64_t> to_int64_vector() const;
+  // The same elements as a Shape (Reshape's, Expand's target), with no heap allocation up to Shape's inline rank.
+  Shape to_shape() const;
   std::string describe() const;  // "float32[2,3]"
 
  private:

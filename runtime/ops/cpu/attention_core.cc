@@ -175,7 +175,7 @@ Tensor append_to_cache(const Tensor* past, const HeadsView& fresh, int64_t batch
   return out;
 }
 
-AttentionMask broadcast_mask(const std::vector<int64_t>& shape, int64_t batch, int64_t heads, int64_t q_len,
+AttentionMask broadcast_mask(const Shape& shape, int64_t batch, int64_t heads, int64_t q_len,
                              const char* what) {
   const size_t rank = shape.size();
   ONNXGEN_CHECK(rank >= 1 && rank <= 4, what, " must have rank 1 to 4, got ", to_string(shape));

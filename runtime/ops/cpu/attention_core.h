@@ -77,7 +77,7 @@ Tensor append_to_cache(const Tensor* past, const HeadsView& fresh, int64_t batch
 
 // A mask tensor's strides for broadcasting its trailing dims against [batch, heads, q_len, keys]:
 // rank 1 to 4, each leading dim 1 or the target's. Throws naming `what` when it does not broadcast.
-AttentionMask broadcast_mask(const std::vector<int64_t>& shape, int64_t batch, int64_t heads, int64_t q_len,
+AttentionMask broadcast_mask(const Shape& shape, int64_t batch, int64_t heads, int64_t q_len,
                              const char* what);
 
 }  // namespace onnxgen

@@ -106,7 +106,7 @@ std::vector<int64_t> broadcast_batch_index(const Shape& operand_batch, const Sha
                 to_string(batch_c));
   const int64_t count = num_elements(batch_c);
   std::vector<int64_t> out(static_cast<size_t>(count));
-  const std::vector<int64_t> strides = strides_of(operand_batch);
+  const Shape strides = strides_of(operand_batch);
   for (int64_t flat = 0; flat < count; ++flat) {
     int64_t rem = flat, index = 0;
     for (size_t d = batch_c.size(); d-- > 0;) {

@@ -25,7 +25,7 @@ class CenterCropPad : public OpKernel {
     ONNXGEN_CHECK(sizes.size() == axes.size(), "shape has ", sizes.size(), " values for ", axes.size(), " axes");
     // Per axis: the output size, where the kept box starts in the input and in the output, its length.
     Shape out_shape = x.shape();
-    std::vector<int64_t> src_begin(rank, 0), dst_begin(rank, 0), len = x.shape();
+    std::vector<int64_t> src_begin(rank, 0), dst_begin(rank, 0), len(x.shape());
     for (size_t i = 0; i < axes.size(); ++i) {
       const int64_t a = axes[i], dim = x.dim(a), want = sizes[i];
       ONNXGEN_CHECK(want >= 0, "negative target size ", want);
@@ -37,7 +37,7 @@ class CenterCropPad : public OpKernel {
     std::memset(y.raw(), 0, y.bytes());
     if (y.numel() == 0 || x.numel() == 0) return;
     const size_t elem = element_size(x.dtype());
-    const std::vector<int64_t> in_strides = strides_of(x.shape()), out_strides = strides_of(out_shape);
+    const Shape in_strides = strides_of(x.shape()), out_strides = strides_of(out_shape);
     // Walks every position of the box but the last axis, copying one contiguous row at a time.
     const auto* src = static_cast<const char*>(x.raw());
     auto* dst = static_cast<char*>(y.raw());

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "runtime/core/error.h"
+#include "runtime/core/shape.h"
 #include "runtime/graph/attribute.h"
 
 namespace onnxgen {
@@ -103,7 +104,7 @@ inline WindowGeometry resolve_window(const WindowAttrs& attrs, const std::vector
 }
 
 // Spatial dims of an [N, C, spatial...] shape.
-inline std::vector<int64_t> spatial_dims(const std::vector<int64_t>& shape) {
+inline std::vector<int64_t> spatial_dims(const Shape& shape) {
   return std::vector<int64_t>(shape.begin() + 2, shape.end());
 }
 
@@ -113,15 +114,14 @@ struct ConvProblem {
   int64_t batch = 0, in_channels = 0, out_channels = 0, group = 1;
   WindowGeometry window;
 
-  std::vector<int64_t> output_shape() const {
-    std::vector<int64_t> s{batch, out_channels};
+  Shape output_shape() const {
+    Shape s{batch, out_channels};
     s.insert(s.end(), window.output.begin(), window.output.end());
     return s;
   }
 };
 
-inline ConvProblem conv_problem(const WindowAttrs& attrs, int64_t group, const std::vector<int64_t>& x,
-                                const std::vector<int64_t>& w) {
+inline ConvProblem conv_problem(const WindowAttrs& attrs, int64_t group, const Shape& x, const Shape& w) {
   ONNXGEN_CHECK(x.size() >= 3, "input must be [N, C, spatial...], got rank ", x.size());
   ONNXGEN_CHECK(w.size() == x.size(), "weights rank ", w.size(), " differs from input rank ", x.size());
   ONNXGEN_CHECK(group >= 1, "group is ", group);

@@ -12,7 +12,7 @@ namespace {
 // of shape `out_shape`.
 void permuted_copy(KernelContext& ctx, const Tensor& x, const Shape& split, const std::array<int, 6>& perm,
                    const Shape& out_shape) {
-  const std::vector<int64_t> strides = strides_of(split);
+  const Shape strides = strides_of(split);
   StridedView view;
   for (int p : perm) {
     view.shape.push_back(split[p]);

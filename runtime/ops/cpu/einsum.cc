@@ -146,7 +146,7 @@ class Einsum : public OpKernel {
 
   // `op` read as a tensor with one dim per label in `labels` (sizes from `sizes`).
   static StridedView view_of(const Operand& op, const std::vector<int>& labels, const std::map<int, int64_t>& sizes) {
-    const std::vector<int64_t> strides = strides_of(op.tensor.shape());
+    const Shape strides = strides_of(op.tensor.shape());
     StridedView v;
     for (int l : labels) {
       int64_t stride = 0;

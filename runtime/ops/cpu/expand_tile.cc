@@ -13,10 +13,10 @@ class Expand : public OpKernel {
     const Tensor& x = ctx.required(0);
     const Tensor& shape = ctx.required(1);
     ONNXGEN_CHECK(shape.rank() == 1, "Expand: shape must be 1-D, got ", shape.describe());
-    const Shape out_shape = broadcast_shapes(x.shape(), shape.to_int64_vector());
-    const std::vector<int64_t> in_strides = strides_of(x.shape());
+    const Shape out_shape = broadcast_shapes(x.shape(), shape.to_shape());
+    const Shape in_strides = strides_of(x.shape());
     const size_t lead = out_shape.size() - x.rank();
-    StridedView view{out_shape, std::vector<int64_t>(out_shape.size(), 0), 0};
+    StridedView view{out_shape, Shape(out_shape.size(), 0), 0};
     for (size_t d = 0; d < x.rank(); ++d)
       if (x.dim(d) != 1) view.strides[lead + d] = in_strides[d];
     Tensor& y = ctx.allocate(0, x.dtype(), out_shape);
@@ -34,7 +34,7 @@ class Tile : public OpKernel {
     ONNXGEN_CHECK(repeats_t.rank() == 1, "Tile: repeats must be 1-D, got ", repeats_t.describe());
     const std::vector<int64_t> repeats = repeats_t.to_int64_vector();
     ONNXGEN_CHECK(repeats.size() == x.rank(), "Tile: ", repeats.size(), " repeats for rank ", x.rank());
-    const std::vector<int64_t> in_strides = strides_of(x.shape());
+    const Shape in_strides = strides_of(x.shape());
     // Output dim d is (repeat, original) flattened: the repeat index moves nothing in the source.
     StridedView view;
     Shape out_shape;

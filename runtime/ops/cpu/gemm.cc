@@ -47,7 +47,7 @@ class Gemm : public OpKernel {
     StridedView view;
     view.shape = y.shape();
     view.strides = {0, 0};
-    const std::vector<int64_t> strides = strides_of(c.shape());
+    const Shape strides = strides_of(c.shape());
     for (size_t i = 0; i < c.rank(); ++i) {
       const size_t d = 2 - c.rank() + i;
       ONNXGEN_CHECK(c.dim(i) == y.dim(d) || c.dim(i) == 1, "Gemm's C ", c.describe(), " does not broadcast to ",

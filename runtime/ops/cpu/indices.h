@@ -34,7 +34,7 @@ inline std::vector<int64_t> element_offsets(const Tensor& data, const Tensor& in
     ONNXGEN_CHECK(d == axis || indices.dim(d) <= data.dim(d), op, ": indices ", indices.describe(), " exceed data ",
                   data.describe(), " on axis ", d);
   std::vector<int64_t> offsets = read_indices(indices, data.dim(axis), op);
-  const std::vector<int64_t> strides = strides_of(data.shape());
+  const Shape strides = strides_of(data.shape());
   std::vector<int64_t> pos(static_cast<size_t>(rank), 0);
   for (int64_t& off : offsets) {
     off *= strides[axis];
@@ -63,7 +63,7 @@ inline std::vector<int64_t> tuple_offsets(const Tensor& data, const Tensor& indi
     ONNXGEN_CHECK(data.dim(d) == indices.dim(d), op, ": batch dims of ", data.describe(), " and ", indices.describe(),
                   " differ");
   const Shape& s = data.shape();
-  const std::vector<int64_t> strides = strides_of(s);
+  const Shape strides = strides_of(s);
   const int64_t tuples = indices.numel() / m;
   const int64_t batches = num_elements(Shape(s.begin(), s.begin() + b));
   const int64_t per_batch = batches ? tuples / batches : 0;

@@ -40,7 +40,7 @@ class ParameterRow {
     StridedView view;
     view.shape = norm_shape;
     view.strides.assign(norm_shape.size(), 0);
-    const std::vector<int64_t> strides = strides_of(p.shape());
+    const Shape strides = strides_of(p.shape());
     for (size_t i = 0; i < p.rank(); ++i) {
       const size_t d = norm_shape.size() - p.rank() + i;
       ONNXGEN_CHECK(p.dim(i) == norm_shape[d] || p.dim(i) == 1, what, " ", p.describe(),

@@ -31,11 +31,11 @@ class MaxUnpool : public OpKernel {
       natural.push_back((x.dim(i + 2) - 1) * strides[i] + attrs_.kernel_shape[i] - pads[i] - pads[rank + i]);
     Shape out = natural;
     if (const Tensor* shape = ctx.input(2)) {
-      out = shape->to_int64_vector();
+      out = shape->to_shape();
       ONNXGEN_CHECK(out.size() == x.rank() && out[0] == x.dim(0) && out[1] == x.dim(1),
                     "output_shape ", to_string(out), " does not fit X ", x.describe());
     }
-    const std::vector<int64_t> out_strides = strides_of(out);
+    const Shape out_strides = strides_of(out);
     const int64_t natural_size = num_elements(natural);
     auto place = [&](int64_t flat) {
       ONNXGEN_CHECK(flat >= 0 && flat < natural_size, "index ", flat, " outside the unpooled ", to_string(natural));

@@ -46,7 +46,7 @@ class MeanVarianceNormalization : public OpKernel {
  private:
   // For each element, the flat index of its cell in the kept-dims statistics.
   static std::vector<int64_t> group_of_each_element(const Shape& shape, const std::vector<bool>& mask, const Shape& stats) {
-    const std::vector<int64_t> stat_strides = strides_of(stats);
+    const Shape stat_strides = strides_of(stats);
     std::vector<int64_t> out(static_cast<size_t>(num_elements(shape)));
     std::vector<int64_t> index(shape.size(), 0);
     for (size_t i = 0; i < out.size(); ++i) {

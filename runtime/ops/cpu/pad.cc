@@ -95,7 +95,7 @@ class Pad : public OpKernel {
       strided_copy(x, y, StridedView{}, ctx.pool());
       return;
     }
-    const std::vector<int64_t> strides = strides_of(x.shape());
+    const Shape strides = strides_of(x.shape());
     const std::vector<int64_t>& inner_map = maps.back();
     const int64_t inner = out_shape.back(), rows = y.numel() / inner;
     dispatch_by_size(x.dtype(), [&](auto tag) {

@@ -36,7 +36,7 @@ class RandomFill : public OpKernel {
     else if (!kLike) dtype_ = DataType::kFloat;
     if (dtype_ != DataType::kUndefined)
       ONNXGEN_CHECK(is_float(dtype_), "dtype must be a floating-point type, got ", to_string(dtype_));
-    if (!kLike) shape_ = a.get_ints("shape");
+    if (!kLike) shape_ = Shape(a.get_ints("shape"));
     if constexpr (kDist == Distribution::kNormal) {
       p0_ = a.get_float("mean", 0);
       p1_ = a.get_float("scale", 1);

@@ -229,7 +229,7 @@ void reduce(const Tensor& x, Tensor& y, const std::vector<bool>& mask, ThreadPoo
     return;
   }
   // Several separate folded runs: gather the folded axes to the end first.
-  const std::vector<int64_t> strides = strides_of(shape);
+  const Shape strides = strides_of(shape);
   StridedView view;
   int64_t extent = 1;
   for (bool folded : {false, true})

@@ -23,7 +23,7 @@ class ReverseSequence : public OpKernel {
     const std::vector<int64_t> lens = lens_t.to_int64_vector();
     for (int64_t len : lens)
       ONNXGEN_CHECK(len >= 0 && len <= steps, "ReverseSequence: sequence length ", len, " is out of [0, ", steps, "]");
-    const std::vector<int64_t> strides = strides_of(x.shape());
+    const Shape strides = strides_of(x.shape());
     const int64_t ts = strides[time_axis_], bs = strides[batch_axis_], inner = strides[1];
     Tensor& y = ctx.allocate(0, x.dtype(), x.shape());
     dispatch_by_size(x.dtype(), [&](auto tag) {

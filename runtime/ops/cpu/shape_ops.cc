@@ -30,7 +30,7 @@ class ConstantOfShape : public OpKernel {
   void compute(KernelContext& ctx) override {
     const Tensor& shape = ctx.required(0);
     ONNXGEN_CHECK(shape.rank() == 1, "ConstantOfShape: shape must be 1-D, got ", shape.describe());
-    Tensor& y = ctx.allocate(0, value_.dtype(), shape.to_int64_vector());
+    Tensor& y = ctx.allocate(0, value_.dtype(), shape.to_shape());
     dispatch_by_size(value_.dtype(), [&](auto tag) {
       using T = decltype(tag);
       T* out = mutable_elements_of<T>(y);

@@ -47,7 +47,7 @@ T* mutable_elements_of(Tensor& t) {
 // Strides may be 0 (broadcast) or negative (reversed slices).
 struct StridedView {
   Shape shape;
-  std::vector<int64_t> strides;
+  Shape strides;
   int64_t offset = 0;
 };
 

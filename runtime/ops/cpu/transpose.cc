@@ -63,7 +63,7 @@ void transpose_block(const T* in, int64_t in_stride, T* out, int64_t out_stride,
 template <class T>
 void tiled_transpose(const T* src, T* dst, const StridedView& v, size_t k, ThreadPool& pool) {
   const size_t r = v.shape.size();
-  const std::vector<int64_t> out_strides = strides_of(v.shape);
+  const Shape out_strides = strides_of(v.shape);
   const int64_t rows = v.shape[k], cols = v.shape[r - 1];
   const int64_t col_stride = v.strides[r - 1], row_out_stride = out_strides[k];
   const int64_t row_tiles = (rows + kTile - 1) / kTile, col_tiles = (cols + kTile - 1) / kTile;
@@ -110,7 +110,7 @@ class Transpose : public OpKernel {
     } else {
       std::iota(perm.rbegin(), perm.rend(), 0);
     }
-    const std::vector<int64_t> in_strides = strides_of(x.shape());
+    const Shape in_strides = strides_of(x.shape());
     StridedView view;
     for (int64_t p : perm) {
       view.shape.push_back(x.dim(p));

@@ -30,7 +30,7 @@ cuda::StridedDims dense_view(const Shape& shape) {
                 to_string(shape));
   cuda::StridedDims v;
   v.rank = static_cast<int>(shape.size());
-  const std::vector<int64_t> strides = strides_of(shape);
+  const Shape strides = strides_of(shape);
   for (size_t d = 0; d < shape.size(); ++d) {
     v.dims[d] = shape[d];
     v.strides[d] = strides[d];
@@ -40,7 +40,7 @@ cuda::StridedDims dense_view(const Shape& shape) {
 
 cuda::StridedDims broadcast_view(const Shape& t_shape, const Shape& out_shape) {
   cuda::StridedDims v = dense_view(out_shape);
-  const std::vector<int64_t> strides = strides_of(t_shape);
+  const Shape strides = strides_of(t_shape);
   const size_t lead = out_shape.size() - t_shape.size();
   for (size_t d = 0; d < out_shape.size(); ++d)
     v.strides[d] = d < lead || t_shape[d - lead] == 1 ? 0 : strides[d - lead];

@@ -23,7 +23,7 @@ class Transpose : public OpKernel {
       std::iota(perm.rbegin(), perm.rend(), 0);
     }
     ONNXGEN_CHECK(perm.size() == x.rank(), "Transpose perm has ", perm.size(), " entries for ", x.describe());
-    const std::vector<int64_t> in_strides = strides_of(x.shape());
+    const Shape in_strides = strides_of(x.shape());
     Shape out_shape(x.rank());
     for (size_t d = 0; d < perm.size(); ++d) out_shape[d] = x.dim(static_cast<size_t>(normalize_axis(perm[d], x.rank())));
     Tensor& y = ctx.allocate(0, x.dtype(), out_shape);
@@ -51,7 +51,7 @@ class Slice : public OpKernel {
     ONNXGEN_CHECK(ends.size() == starts.size() && axes.size() == starts.size() && steps.size() == starts.size(),
                   "Slice starts, ends, axes and steps must have the same length");
     Shape out_shape = x.shape();
-    const std::vector<int64_t> strides = strides_of(x.shape());
+    const Shape strides = strides_of(x.shape());
     cuda::StridedDims src = dense_view(x.shape());
     int64_t offset = 0;
     for (size_t i = 0; i < starts.size(); ++i) {
@@ -100,7 +100,7 @@ class Split : public OpKernel {
       out_shape[static_cast<size_t>(axis)] = sizes[i];
       if (ctx.output_wanted(i)) {
         cuda::StridedDims src = dense_view(out_shape);
-        const std::vector<int64_t> strides = strides_of(x.shape());
+        const Shape strides = strides_of(x.shape());
         std::copy(strides.begin(), strides.end(), src.strides);
         Tensor& y = ctx.allocate(i, x.dtype(), out_shape);
         cuda::strided_copy(x.raw(), src, at * axis_stride, y.raw(), dense_view(out_shape), 0, elem_bytes(x),
@@ -134,7 +134,7 @@ class Concat : public OpKernel {
       out_shape[static_cast<size_t>(axis)] += t.dim(static_cast<size_t>(axis));
     }
     Tensor& y = ctx.allocate(0, first.dtype(), out_shape);
-    const std::vector<int64_t> out_strides = strides_of(out_shape);
+    const Shape out_strides = strides_of(out_shape);
     int64_t at = 0;
     for (size_t i = 0; i < ctx.num_inputs(); ++i) {
       const Tensor& t = ctx.required(i);
