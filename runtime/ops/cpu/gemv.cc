@@ -11,35 +11,38 @@ namespace {
 // 16 floats, loaded and stored unaligned; one zmm on AVX-512, two ymm on AVX2.
 typedef float Lanes __attribute__((vector_size(64), aligned(4), may_alias));
 constexpr int64_t kLanes = 16;
+constexpr int kRowsPerPass = 8;
 // Partial sums one thread keeps in L2 per pass over B: columns per pass = this / rows.
 constexpr int64_t kAccBytes = 192 * 1024;
+// Bound on all threads' partial sums of a B split along k.
+constexpr int64_t kMaxPartialBytes = 512 * 1024;
 
-// acc[r][0..cols) += sum over kk in [0, k) of a[r][kk] * b[kk][0..cols): B's rows streamed, four
-// at a time; each 16-column slice of the four rows is loaded once and meets every row of A, so
-// a batch of rows costs one read of B.
+// acc[r][0..cols) += sum over kk in [0, k) of a[r][kk] * b[kk][0..cols): B's rows streamed,
+// kRowsPerPass at a time; each 16-column slice of those rows is loaded once and meets every row
+// of A, so a batch of rows costs one read of B, and one row's partial sums make one round trip
+// through L1 per kRowsPerPass rows of B.
 ONNXGEN_SIMD_CLONES
 void accumulate_rows(int64_t m, int64_t k, int64_t cols, const float* __restrict a, int64_t lda,
                      const float* __restrict b, int64_t ldb, float* __restrict acc, int64_t ldacc) {
   const int64_t vec_cols = cols / kLanes * kLanes;
   int64_t kk = 0;
-  for (; kk + 4 <= k; kk += 4) {
-    const float* b0 = b + kk * ldb;
-    const float* b1 = b0 + ldb;
-    const float* b2 = b1 + ldb;
-    const float* b3 = b2 + ldb;
+  for (; kk + kRowsPerPass <= k; kk += kRowsPerPass) {
+    const float* bp = b + kk * ldb;
     for (int64_t j = 0; j < vec_cols; j += kLanes) {
-      const Lanes v0 = *reinterpret_cast<const Lanes*>(b0 + j), v1 = *reinterpret_cast<const Lanes*>(b1 + j);
-      const Lanes v2 = *reinterpret_cast<const Lanes*>(b2 + j), v3 = *reinterpret_cast<const Lanes*>(b3 + j);
+      Lanes v[kRowsPerPass];
+      for (int i = 0; i < kRowsPerPass; ++i) v[i] = *reinterpret_cast<const Lanes*>(bp + i * ldb + j);
       for (int64_t r = 0; r < m; ++r) {
         const float* ar = a + r * lda + kk;
-        Lanes* out = reinterpret_cast<Lanes*>(acc + r * ldacc + j);
-        *out += ar[0] * v0 + ar[1] * v1 + ar[2] * v2 + ar[3] * v3;
+        Lanes sum = ar[0] * v[0];
+        for (int i = 1; i < kRowsPerPass; ++i) sum += ar[i] * v[i];
+        *reinterpret_cast<Lanes*>(acc + r * ldacc + j) += sum;
       }
     }
     for (int64_t r = 0; r < m; ++r) {
       const float* ar = a + r * lda + kk;
       float* out = acc + r * ldacc;
-      for (int64_t j = vec_cols; j < cols; ++j) out[j] += ar[0] * b0[j] + ar[1] * b1[j] + ar[2] * b2[j] + ar[3] * b3[j];
+      for (int64_t j = vec_cols; j < cols; ++j)
+        for (int i = 0; i < kRowsPerPass; ++i) out[j] += ar[i] * bp[i * ldb + j];
     }
   }
   for (; kk < k; ++kk)
@@ -87,18 +90,22 @@ void gemv_f32(ThreadPool& pool, int64_t m, int64_t n, int64_t k, bool trans_b, c
     });
     return;
   }
-  // Few panels (a narrow B): each thread takes a contiguous range of B's rows into its own
-  // partial sums, added up at the end.
-  const int64_t parts = std::min<int64_t>(pool.num_threads(), std::max<int64_t>(1, k / 64));
+  // Few panels (a narrow B): B's rows go in contiguous ranges, each summed into partial sums of
+  // its own and added up at the end. More ranges than threads, claimed as threads come free: a
+  // decode step's matrices take a fraction of a millisecond, and a static half each would leave
+  // one thread waiting for a partner that woke late.
+  const int64_t parts = std::clamp<int64_t>(std::min(k / 64, kMaxPartialBytes / static_cast<int64_t>(sizeof(float)) / (m * n)), 1,
+                                            int64_t{pool.num_threads()} * 4);
   thread_local std::vector<float> partials;
   if (partials.size() < static_cast<size_t>(parts * m * n)) partials.resize(static_cast<size_t>(parts * m * n));
   float* part = partials.data();
-  std::fill(part, part + parts * m * n, 0.0f);
   pool.parallel_for(parts, 1, [&](int64_t begin, int64_t end) {
     for (int64_t p = begin; p < end; ++p) {
       const int64_t k0 = k * p / parts, k1 = k * (p + 1) / parts;
+      float* sums = part + p * m * n;
+      std::fill_n(sums, m * n, 0.0f);
       for (int64_t j0 = 0; j0 < n; j0 += panel)
-        accumulate_rows(m, k1 - k0, std::min(panel, n - j0), a + k0, k, b + k0 * n + j0, n, part + p * m * n + j0, n);
+        accumulate_rows(m, k1 - k0, std::min(panel, n - j0), a + k0, k, b + k0 * n + j0, n, sums + j0, n);
     }
   });
   std::copy_n(part, m * n, c);
