@@ -89,6 +89,39 @@ TEST_F(CudaKernels, UnaryOps) {
   check("Gelu", {f32({4, 33})}, {}, 1, 20);
   check("Gelu", {f32({4, 33})}, {{"approximate", string_attr("tanh")}}, 1, 20);
   check("Gelu", {f32({4, 33})}, {}, 1, 1, "com.microsoft");
+  check("Sin", {f32({3, 70}, -10.f, 10.f)});
+  check("Cos", {f32({3, 70}, -10.f, 10.f)});
+}
+
+// Comparisons, Where and Expand as Optimum's attention masks use them (float operands: integer
+// ones are shape arithmetic, which stays on the host).
+TEST_F(CudaKernels, MasksAndBroadcasts) {
+  const Tensor a = f32({2, 3, 4}), b = f32({4});
+  Tensor b_equal = a.clone();
+  b_equal.data<float>()[5] = 7.f;
+  check("Equal", {a, b_equal});
+  for (const char* op : {"Less", "Greater", "LessOrEqual", "GreaterOrEqual"}) check(op, {a, b});
+  const Tensor cond = make_tensor<bool>({3, 1}, {true, false, true});
+  check("Where", {cond, f32({2, 3, 4}), f32({4})});
+  check("Where", {make_tensor<bool>({1}, {false}), f16({3, 5}), f16({3, 5})});
+  check("Expand", {f32({3, 1}), make_tensor<int64_t>({3}, {2, 1, 6})});
+  check("Expand", {f16({1, 4}), make_tensor<int64_t>({2}, {5, 4})});
+}
+
+TEST_F(CudaKernels, Reductions) {
+  check("ReduceMean", {f32({2, 3, 64})}, {{"axes", ints_attr({-1})}}, 1, 13);
+  check("ReduceMean", {f32({2, 3, 5}), make_tensor<int64_t>({2}, {0, 2})}, {{"keepdims", int_attr(0)}}, 1, 18);
+  check("ReduceMean", {f16({4, 300}), make_tensor<int64_t>({1}, {1})}, {}, 1, 18, "", 1e-2);
+  check("ReduceSum", {f32({3, 4, 5}), make_tensor<int64_t>({1}, {1})}, {}, 1, 13, "", 1e-5);
+  check("ReduceSum", {f32({3, 4, 5})}, {{"keepdims", int_attr(0)}}, 1, 11, "", 1e-5);
+}
+
+TEST_F(CudaKernels, Gemm) {
+  check("Gemm", {f32({5, 7}), f32({7, 4}), f32({4})});
+  check("Gemm", {f32({7, 5}), f32({4, 7}), f32({5, 1})},
+        {{"transA", int_attr(1)}, {"transB", int_attr(1)}, {"alpha", float_attr(0.5f)}, {"beta", float_attr(2.f)}});
+  check("Gemm", {f32({33, 70}), f32({70, 20})}, {{"alpha", float_attr(-1.5f)}});
+  check("Gemm", {f16({6, 64}), f16({64, 8}), f16({6, 8})}, {}, 1, 13, "", 1e-2);
 }
 
 TEST_F(CudaKernels, Cast) {

@@ -18,12 +18,12 @@ namespace {
 
 const Device kCuda{DeviceType::kCuda, 0};
 
-// The onnxruntime-genai exports (fp32, fp16 and int4) that the engine serves on a GPU.
-TEST(DevicePlacement, EveryNodeOfTheGenaiFixturesPagedGraphsHasACudaKernel) {
+// onnxruntime-genai (fp32, fp16, int4) and Optimum exports alike.
+TEST(DevicePlacement, EveryNodeOfTheFixturesPagedGraphsHasACudaKernel) {
   if (!device_backend_available(DeviceType::kCuda)) GTEST_SKIP() << "built without CUDA";
   int checked = 0;
   for (const auto& entry : std::filesystem::directory_iterator(ONNXGEN_FIXTURES_DIR)) {
-    if (!entry.is_directory() || entry.path().filename().string().find("-genai-") == std::string::npos) continue;
+    if (!entry.is_directory()) continue;
     const std::string dir = entry.path().string();
     SCOPED_TRACE(dir);
     const models::ModelConfig config = models::ModelConfig::load(dir);
@@ -32,20 +32,21 @@ TEST(DevicePlacement, EveryNodeOfTheGenaiFixturesPagedGraphsHasACudaKernel) {
     ASSERT_TRUE(rewrite.run(model)) << rewrite.report().reason;
     std::string listed;
     for (const HostFallback& f : host_fallbacks(*model.graph, model.opsets, kCuda))
-      listed += "\n  " + f.node->label() + ": " + f.reason;
+      // Its one input is a shape, which lives on the host: the plan runs it there whatever kernels exist.
+      if (f.node->op_type != "ConstantOfShape") listed += "\n  " + f.node->label() + ": " + f.reason;
     EXPECT_EQ(listed, "") << "nodes without a cuda kernel:";
     ++checked;
   }
-  EXPECT_GE(checked, 9);
+  EXPECT_GE(checked, 16);
 }
 
 TEST(DevicePlacement, ListsAMissingKernelAndARefusedNode) {
   if (!device_backend_available(DeviceType::kCuda)) GTEST_SKIP() << "built without CUDA";
   Graph g;
-  Node cos;
-  cos.op_type = "Cos";  // no cuda kernel
-  cos.inputs = {"x"};
-  cos.outputs = {"c"};
+  Node abs;
+  abs.op_type = "Abs";  // no cuda kernel
+  abs.inputs = {"x"};
+  abs.outputs = {"c"};
   Node softmax;
   softmax.op_type = "Softmax";  // the cuda kernel refuses opset 11's 2-D coercion
   softmax.inputs = {"c"};
@@ -54,7 +55,7 @@ TEST(DevicePlacement, ListsAMissingKernelAndARefusedNode) {
   add.op_type = "Add";
   add.inputs = {"y", "y"};
   add.outputs = {"z"};
-  g.nodes = {cos, softmax, add};
+  g.nodes = {abs, softmax, add};
   const auto fallbacks = host_fallbacks(g, {{"", 11}}, kCuda);
   ASSERT_EQ(fallbacks.size(), 2u);
   EXPECT_EQ(fallbacks[0].node, &g.nodes[0]);

@@ -1,4 +1,4 @@
-// Elementwise ops on CUDA: broadcasting arithmetic, activations and Cast.
+// Elementwise ops on CUDA: broadcasting arithmetic, comparisons and Where, activations and Cast.
 #include "runtime/ops/cuda/cuda_kernel.h"
 
 namespace onnxgen {
@@ -62,6 +62,40 @@ class Cast : public OpKernel {
   DataType to_;
 };
 
+template <cuda::CompareOp Op>
+class Compare : public OpKernel {
+ public:
+  explicit Compare(const KernelInit&) {}
+  void compute(KernelContext& ctx) override {
+    const Tensor& a = ctx.required(0);
+    const Tensor& b = ctx.required(1);
+    ONNXGEN_CHECK(a.dtype() == b.dtype(), "inputs must share a type, got ", a.describe(), " and ", b.describe());
+    const cuda::ElemType type = cuda_elem_type(a, ctx.node().op_type.c_str());
+    const Shape out_shape = broadcast_shapes(a.shape(), b.shape());
+    Tensor& y = ctx.allocate(0, DataType::kBool, out_shape);
+    cuda::compare(Op, type, a.raw(), broadcast_view(a.shape(), out_shape), b.raw(), broadcast_view(b.shape(), out_shape),
+                  y.data<bool>(), y.numel(), stream_of(ctx));
+  }
+};
+
+class Where : public OpKernel {
+ public:
+  explicit Where(const KernelInit&) {}
+  void compute(KernelContext& ctx) override {
+    const Tensor& cond = ctx.required(0);
+    const Tensor& x = ctx.required(1);
+    const Tensor& y = ctx.required(2);
+    ONNXGEN_CHECK(cond.dtype() == DataType::kBool, "Where condition must be bool, got ", cond.describe());
+    ONNXGEN_CHECK(x.dtype() == y.dtype(), "Where X and Y must share a type, got ", x.describe(), " and ", y.describe());
+    cuda_elem_type(x, "Where");
+    const Shape out_shape = broadcast_shapes(broadcast_shapes(cond.shape(), x.shape()), y.shape());
+    Tensor& out = ctx.allocate(0, x.dtype(), out_shape);
+    cuda::where(cond.data<bool>(), broadcast_view(cond.shape(), out_shape), x.raw(), broadcast_view(x.shape(), out_shape),
+                y.raw(), broadcast_view(y.shape(), out_shape), out.raw(), out.numel(),
+                static_cast<int64_t>(element_size(x.dtype())), stream_of(ctx));
+  }
+};
+
 }  // namespace
 
 ONNXGEN_REGISTER_CUDA_KERNEL("", "Add", 7, ONNXGEN_LATEST, Binary<cuda::BinaryOp::kAdd>);
@@ -77,6 +111,14 @@ ONNXGEN_REGISTER_CUDA_KERNEL("", "Exp", 6, ONNXGEN_LATEST, Unary<cuda::UnaryOp::
 ONNXGEN_REGISTER_CUDA_KERNEL("", "Sqrt", 6, ONNXGEN_LATEST, Unary<cuda::UnaryOp::kSqrt>);
 ONNXGEN_REGISTER_CUDA_KERNEL("", "Erf", 9, ONNXGEN_LATEST, Unary<cuda::UnaryOp::kErf>);
 ONNXGEN_REGISTER_CUDA_KERNEL("", "Reciprocal", 6, ONNXGEN_LATEST, Unary<cuda::UnaryOp::kReciprocal>);
+ONNXGEN_REGISTER_CUDA_KERNEL("", "Sin", 7, ONNXGEN_LATEST, Unary<cuda::UnaryOp::kSin>);
+ONNXGEN_REGISTER_CUDA_KERNEL("", "Cos", 7, ONNXGEN_LATEST, Unary<cuda::UnaryOp::kCos>);
+ONNXGEN_REGISTER_CUDA_KERNEL("", "Equal", 7, ONNXGEN_LATEST, Compare<cuda::CompareOp::kEqual>);
+ONNXGEN_REGISTER_CUDA_KERNEL("", "Less", 7, ONNXGEN_LATEST, Compare<cuda::CompareOp::kLess>);
+ONNXGEN_REGISTER_CUDA_KERNEL("", "LessOrEqual", 12, ONNXGEN_LATEST, Compare<cuda::CompareOp::kLessOrEqual>);
+ONNXGEN_REGISTER_CUDA_KERNEL("", "Greater", 7, ONNXGEN_LATEST, Compare<cuda::CompareOp::kGreater>);
+ONNXGEN_REGISTER_CUDA_KERNEL("", "GreaterOrEqual", 12, ONNXGEN_LATEST, Compare<cuda::CompareOp::kGreaterOrEqual>);
+ONNXGEN_REGISTER_CUDA_KERNEL("", "Where", 9, ONNXGEN_LATEST, Where);
 ONNXGEN_REGISTER_CUDA_KERNEL("", "Gelu", 20, ONNXGEN_LATEST, Gelu);
 ONNXGEN_REGISTER_CUDA_KERNEL("com.microsoft", "Gelu", 1, ONNXGEN_LATEST, Unary<cuda::UnaryOp::kGelu>);
 ONNXGEN_REGISTER_CUDA_KERNEL("", "Cast", 6, ONNXGEN_LATEST, Cast);

@@ -35,20 +35,29 @@ __device__ float apply(UnaryOp op, float x) {
     case UnaryOp::kErf: return erff(x);
     case UnaryOp::kSilu: return x / (1.f + expf(-x));
     case UnaryOp::kReciprocal: return 1.f / x;
+    case UnaryOp::kSin: return sinf(x);
+    case UnaryOp::kCos: return cosf(x);
   }
   return 0.f;
+}
+
+// Offsets of output element i in `first` and `second` walking the dims of `first`.
+__device__ void offsets(int64_t i, const StridedDims& first, const StridedDims& second, int64_t& fi, int64_t& si) {
+  int64_t rest = i;
+  fi = si = 0;
+  for (int d = first.rank - 1; d >= 0; --d) {
+    const int64_t c = rest % first.dims[d];
+    rest /= first.dims[d];
+    fi += c * first.strides[d];
+    si += c * second.strides[d];
+  }
 }
 
 __global__ void binary_kernel(BinaryOp op, ElemType type, const void* a, StridedDims ad, const void* b,
                               StridedDims bd, void* y, int64_t n) {
   for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < n; i += int64_t{gridDim.x} * blockDim.x) {
-    int64_t rest = i, ai = 0, bi = 0;
-    for (int d = ad.rank - 1; d >= 0; --d) {
-      const int64_t c = rest % ad.dims[d];
-      rest /= ad.dims[d];
-      ai += c * ad.strides[d];
-      bi += c * bd.strides[d];
-    }
+    int64_t ai, bi;
+    offsets(i, ad, bd, ai, bi);
     store_float(y, i, type, apply(op, load_float(a, ai, type), load_float(b, bi, type)));
   }
 }
@@ -78,7 +87,104 @@ __global__ void cast_kernel(ElemType from, const void* x, ElemType to, void* y, 
   }
 }
 
+__device__ bool apply(CompareOp op, double a, double b) {
+  switch (op) {
+    case CompareOp::kEqual: return a == b;
+    case CompareOp::kLess: return a < b;
+    case CompareOp::kLessOrEqual: return a <= b;
+    case CompareOp::kGreater: return a > b;
+    case CompareOp::kGreaterOrEqual: return a >= b;
+  }
+  return false;
+}
+
+__global__ void compare_kernel(CompareOp op, ElemType type, const void* a, StridedDims ad, const void* b, StridedDims bd,
+                               bool* y, int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < n; i += int64_t{gridDim.x} * blockDim.x) {
+    int64_t ai, bi;
+    offsets(i, ad, bd, ai, bi);
+    y[i] = apply(op, load_double(a, ai, type), load_double(b, bi, type));
+  }
+}
+
+template <class Word>
+__global__ void where_kernel(const bool* cond, StridedDims cd, const Word* x, StridedDims xd, const Word* y,
+                             StridedDims yd, Word* out, int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < n; i += int64_t{gridDim.x} * blockDim.x) {
+    int64_t ci, xi, yi, unused;
+    offsets(i, cd, xd, ci, xi);
+    offsets(i, cd, yd, unused, yi);
+    out[i] = cond[ci] ? x[xi] : y[yi];
+  }
+}
+
+template <class Word>
+__global__ void fill_kernel(Word* y, int64_t n, Word value) {
+  for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < n; i += int64_t{gridDim.x} * blockDim.x) y[i] = value;
+}
+
+__global__ void scale_add_kernel(ElemType type, void* y, StridedDims yd, float alpha, const void* c, StridedDims cd,
+                                 float beta, int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < n; i += int64_t{gridDim.x} * blockDim.x) {
+    int64_t yi, ci;
+    offsets(i, yd, cd, yi, ci);
+    float v = alpha * load_float(y, i, type);
+    if (c) v += beta * load_float(c, ci, type);
+    store_float(y, i, type, v);
+  }
+}
+
 }  // namespace
+
+void compare(CompareOp op, ElemType type, const void* a, const StridedDims& a_dims, const void* b,
+             const StridedDims& b_strides, bool* y, int64_t n, cudaStream_t stream) {
+  if (n == 0) return;
+  compare_kernel<<<blocks_for(n, kThreads), kThreads, 0, stream>>>(op, type, a, a_dims, b, b_strides, y, n);
+  check_launch("compare");
+}
+
+void where(const bool* cond, const StridedDims& cond_dims, const void* x, const StridedDims& x_strides, const void* y,
+           const StridedDims& y_strides, void* out, int64_t n, int64_t elem_bytes, cudaStream_t stream) {
+  if (n == 0) return;
+  const unsigned blocks = blocks_for(n, kThreads);
+  switch (elem_bytes) {
+    case 1:
+      where_kernel<<<blocks, kThreads, 0, stream>>>(cond, cond_dims, static_cast<const uint8_t*>(x), x_strides,
+                                                    static_cast<const uint8_t*>(y), y_strides, static_cast<uint8_t*>(out), n);
+      break;
+    case 2:
+      where_kernel<<<blocks, kThreads, 0, stream>>>(cond, cond_dims, static_cast<const uint16_t*>(x), x_strides,
+                                                    static_cast<const uint16_t*>(y), y_strides, static_cast<uint16_t*>(out), n);
+      break;
+    case 4:
+      where_kernel<<<blocks, kThreads, 0, stream>>>(cond, cond_dims, static_cast<const uint32_t*>(x), x_strides,
+                                                    static_cast<const uint32_t*>(y), y_strides, static_cast<uint32_t*>(out), n);
+      break;
+    default:
+      where_kernel<<<blocks, kThreads, 0, stream>>>(cond, cond_dims, static_cast<const uint64_t*>(x), x_strides,
+                                                    static_cast<const uint64_t*>(y), y_strides, static_cast<uint64_t*>(out), n);
+  }
+  check_launch("where");
+}
+
+void fill(void* y, int64_t n, uint64_t pattern, int64_t elem_bytes, cudaStream_t stream) {
+  if (n == 0) return;
+  const unsigned blocks = blocks_for(n, kThreads);
+  switch (elem_bytes) {
+    case 1: fill_kernel<<<blocks, kThreads, 0, stream>>>(static_cast<uint8_t*>(y), n, static_cast<uint8_t>(pattern)); break;
+    case 2: fill_kernel<<<blocks, kThreads, 0, stream>>>(static_cast<uint16_t*>(y), n, static_cast<uint16_t>(pattern)); break;
+    case 4: fill_kernel<<<blocks, kThreads, 0, stream>>>(static_cast<uint32_t*>(y), n, static_cast<uint32_t>(pattern)); break;
+    default: fill_kernel<<<blocks, kThreads, 0, stream>>>(static_cast<uint64_t*>(y), n, pattern);
+  }
+  check_launch("fill");
+}
+
+void scale_add(ElemType type, void* y, const StridedDims& y_dims, float alpha, const void* c,
+               const StridedDims& c_strides, float beta, int64_t n, cudaStream_t stream) {
+  if (n == 0) return;
+  scale_add_kernel<<<blocks_for(n, kThreads), kThreads, 0, stream>>>(type, y, y_dims, alpha, c, c_strides, beta, n);
+  check_launch("scale_add");
+}
 
 void binary(BinaryOp op, ElemType type, const void* a, const StridedDims& a_dims, const void* b,
             const StridedDims& b_strides, void* y, int64_t n, cudaStream_t stream) {

@@ -28,10 +28,34 @@ enum class BinaryOp : int { kAdd, kSub, kMul, kDiv, kPow, kMax, kMin };
 void binary(BinaryOp op, ElemType type, const void* a, const StridedDims& a_dims, const void* b,
             const StridedDims& b_strides, void* y, int64_t n, cudaStream_t stream);
 
-enum class UnaryOp : int { kSigmoid, kTanh, kGelu, kGeluTanh, kRelu, kNeg, kExp, kSqrt, kErf, kSilu, kReciprocal };
+enum class UnaryOp : int { kSigmoid, kTanh, kGelu, kGeluTanh, kRelu, kNeg, kExp, kSqrt, kErf, kSilu, kReciprocal, kSin, kCos };
 void unary(UnaryOp op, ElemType type, const void* x, void* y, int64_t n, cudaStream_t stream);
 
 void cast(ElemType from, const void* x, ElemType to, void* y, int64_t n, cudaStream_t stream);
+
+// y (bool) = a op b with binary()'s broadcasting; any numeric type, integers compared exactly.
+enum class CompareOp : int { kEqual, kLess, kLessOrEqual, kGreater, kGreaterOrEqual };
+void compare(CompareOp op, ElemType type, const void* a, const StridedDims& a_dims, const void* b,
+             const StridedDims& b_strides, bool* y, int64_t n, cudaStream_t stream);
+
+// out = cond ? x : y over out's dims (cond_dims.dims), each input with its own broadcast strides;
+// any type of `elem_bytes` 1, 2, 4 or 8.
+void where(const bool* cond, const StridedDims& cond_dims, const void* x, const StridedDims& x_strides, const void* y,
+           const StridedDims& y_strides, void* out, int64_t n, int64_t elem_bytes, cudaStream_t stream);
+
+// n elements of `elem_bytes` (1, 2, 4 or 8), each the low bytes of `pattern`.
+void fill(void* y, int64_t n, uint64_t pattern, int64_t elem_bytes, cudaStream_t stream);
+
+// y = alpha * y + beta * c, c read through its broadcast strides over y's dims (c null: no term).
+void scale_add(ElemType type, void* y, const StridedDims& y_dims, float alpha, const void* c,
+               const StridedDims& c_strides, float beta, int64_t n, cudaStream_t stream);
+
+// y[o] = sum (or mean) of x over the reduced dims: output o walks `kept` (its dims are x's with the
+// reduced ones 1, strides x's) and each output reads the `reduced` view (x's reduced dims and
+// strides, the others 1) from there. float types.
+enum class ReduceOp : int { kSum, kMean };
+void reduce(ReduceOp op, ElemType type, const void* x, const StridedDims& kept, const StridedDims& reduced, void* y,
+            int64_t outputs, cudaStream_t stream);
 
 // y[o, i, r] = data[o, indices[i], r] with rows of `row_bytes`; indices wrap when negative.
 void gather(const void* data, int64_t outer, int64_t axis_dim, int64_t row_bytes, const void* indices,

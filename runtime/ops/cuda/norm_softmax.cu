@@ -1,5 +1,6 @@
 // Row kernels: LayerNormalization and its Skip/Simplified variants, and Softmax. One block per
 // row; float32 statistics over two passes (mean, then centred variance) as the CPU kernels do.
+// Reductions over any axes: one warp per output.
 #include <cfloat>
 
 #include "runtime/ops/cuda/elem_access.cuh"
@@ -78,6 +79,27 @@ __global__ void softmax_kernel(ElemType t, const void* x, void* y, int64_t cols,
   }
 }
 
+__device__ int64_t offset_of(int64_t i, const StridedDims& v) {
+  int64_t at = 0;
+  for (int d = v.rank - 1; d >= 0; --d) {
+    at += (i % v.dims[d]) * v.strides[d];
+    i /= v.dims[d];
+  }
+  return at;
+}
+
+__global__ void reduce_kernel(ReduceOp op, ElemType t, const void* x, StridedDims kept, StridedDims reduced, void* y,
+                              int64_t outputs, int64_t count) {
+  const int64_t o = (blockIdx.x * int64_t{blockDim.x} + threadIdx.x) / 32;
+  const int lane = threadIdx.x % 32;
+  if (o >= outputs) return;
+  const int64_t base = offset_of(o, kept);
+  float s = 0.f;
+  for (int64_t r = lane; r < count; r += 32) s += load_float(x, base + offset_of(r, reduced), t);
+  for (int off = 16; off > 0; off >>= 1) s += __shfl_xor_sync(0xffffffffu, s, off);
+  if (lane == 0) store_float(y, o, t, op == ReduceOp::kMean && count ? s / static_cast<float>(count) : s);
+}
+
 }  // namespace
 
 void layer_norm(ElemType type, const NormArgs& args, cudaStream_t stream) {
@@ -90,6 +112,17 @@ void softmax(ElemType type, const void* x, void* y, int64_t rows, int64_t cols, 
   if (rows == 0 || cols == 0) return;
   softmax_kernel<<<static_cast<unsigned>(rows), kThreads, 0, stream>>>(type, x, y, cols, log);
   check_launch("softmax");
+}
+
+void reduce(ReduceOp op, ElemType type, const void* x, const StridedDims& kept, const StridedDims& reduced, void* y,
+            int64_t outputs, cudaStream_t stream) {
+  if (outputs == 0) return;
+  int64_t count = 1;
+  for (int d = 0; d < reduced.rank; ++d) count *= reduced.dims[d];
+  const int64_t threads = outputs * 32;
+  reduce_kernel<<<static_cast<unsigned>((threads + kThreads - 1) / kThreads), kThreads, 0, stream>>>(
+      op, type, x, kept, reduced, y, outputs, count);
+  check_launch("reduce");
 }
 
 }  // namespace onnxgen::cuda
