@@ -222,9 +222,8 @@ ResolvedParams EngineImpl::resolve(const GenerationParams& p, const std::vector<
   s.top_logprobs = p.logprobs ? p.top_logprobs : 0;
   try {
     s.validate(vocab);
-  } catch (const Error& e) {
-    std::string msg = e.what();
-    throw InvalidRequest(msg, msg.substr(0, msg.find(' ')));
+  } catch (const sampling::InvalidSamplingParam& e) {
+    throw InvalidRequest(e.what(), e.field());
   }
   r.logprobs = p.logprobs;
   if (p.n < 1 || p.n > 128) throw InvalidRequest("n must be in [1, 128], got " + std::to_string(p.n), "n");

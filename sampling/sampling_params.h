@@ -4,8 +4,21 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
+
+#include "runtime/core/error.h"
 
 namespace onnxgen::sampling {
+
+// A field out of its range; field() spells it as the OpenAI API and generation_config.json do.
+class InvalidSamplingParam : public Error {
+ public:
+  InvalidSamplingParam(std::string field, const std::string& message) : Error(message), field_(std::move(field)) {}
+  const std::string& field() const { return field_; }
+
+ private:
+  std::string field_;
+};
 
 struct SamplingParams {
   float temperature = 1.0f;  // 0 selects greedy decoding
@@ -21,7 +34,7 @@ struct SamplingParams {
   int top_logprobs = 0;  // alternatives reported with each token's logprob
 
   bool greedy() const { return temperature == 0.0f || top_k == 1; }
-  // Throws onnxgen::Error naming the first out-of-range field.
+  // Throws InvalidSamplingParam for the first out-of-range field.
   void validate(int64_t vocab_size) const;
 };
 

@@ -21,6 +21,12 @@ void sample(std::string& out, const std::string& name, double value) {
   out += name + " " + format_number(value) + "\n";
 }
 
+// An unlabelled counter or gauge: its HELP and TYPE lines, then its value.
+void scalar(std::string& out, const std::string& name, const char* type, const char* help, double value) {
+  header(out, name, type, help);
+  sample(out, name, value);
+}
+
 }  // namespace
 
 Histogram::Histogram(std::vector<double> upper_bounds)
@@ -33,7 +39,8 @@ void Histogram::observe(double v) {
   ++count_;
 }
 
-void Histogram::render(std::string& out, const std::string& name) const {
+void Histogram::render(std::string& out, const std::string& name, const char* help) const {
+  header(out, name, "histogram", help);
   uint64_t cumulative = 0;
   for (size_t i = 0; i < bounds_.size(); ++i) {
     cumulative += counts_[i];
@@ -80,43 +87,36 @@ std::string Metrics::render(const EngineStats& engine) const {
     out += "onnxgen_http_requests_total{endpoint=\"" + key.first + "\",status=\"" + std::to_string(key.second) +
            "\"} " + std::to_string(n) + "\n";
 
-  header(out, "onnxgen_prompt_tokens_total", "counter", "Prompt tokens of finished requests.");
-  sample(out, "onnxgen_prompt_tokens_total", double(prompt_tokens_));
-  header(out, "onnxgen_prompt_tokens_cached_total", "counter", "Prompt tokens served from the prefix cache.");
-  sample(out, "onnxgen_prompt_tokens_cached_total", double(cached_prompt_tokens_));
-  header(out, "onnxgen_generation_tokens_total", "counter", "Generated tokens of finished requests.");
-  sample(out, "onnxgen_generation_tokens_total", double(generation_tokens_));
+  scalar(out, "onnxgen_prompt_tokens_total", "counter", "Prompt tokens of finished requests.", double(prompt_tokens_));
+  scalar(out, "onnxgen_prompt_tokens_cached_total", "counter", "Prompt tokens served from the prefix cache.",
+         double(cached_prompt_tokens_));
+  scalar(out, "onnxgen_generation_tokens_total", "counter", "Generated tokens of finished requests.",
+         double(generation_tokens_));
 
-  header(out, "onnxgen_time_to_first_token_seconds", "histogram", "Time from arrival to the first generated token.");
-  time_to_first_token_.render(out, "onnxgen_time_to_first_token_seconds");
-  header(out, "onnxgen_time_per_output_token_seconds", "histogram", "Time per generated token after the first.");
-  time_per_output_token_.render(out, "onnxgen_time_per_output_token_seconds");
-  header(out, "onnxgen_request_latency_seconds", "histogram", "Time from arrival to the last token.");
-  request_latency_.render(out, "onnxgen_request_latency_seconds");
+  time_to_first_token_.render(out, "onnxgen_time_to_first_token_seconds",
+                              "Time from arrival to the first generated token.");
+  time_per_output_token_.render(out, "onnxgen_time_per_output_token_seconds",
+                                "Time per generated token after the first.");
+  request_latency_.render(out, "onnxgen_request_latency_seconds", "Time from arrival to the last token.");
 
-  header(out, "onnxgen_num_sequences_running", "gauge", "Sequences in the running batch.");
-  sample(out, "onnxgen_num_sequences_running", double(engine.running));
-  header(out, "onnxgen_num_sequences_waiting", "gauge", "Sequences waiting for admission.");
-  sample(out, "onnxgen_num_sequences_waiting", double(engine.waiting));
-  header(out, "onnxgen_kv_blocks_used", "gauge", "KV cache blocks held by sequences.");
-  sample(out, "onnxgen_kv_blocks_used", double(engine.kv_blocks_used));
-  header(out, "onnxgen_kv_blocks_free", "gauge", "KV cache blocks not held by any sequence.");
-  sample(out, "onnxgen_kv_blocks_free", double(engine.kv_blocks_total - engine.kv_blocks_used));
-  header(out, "onnxgen_prefix_cache_queries_total", "counter", "Full prompt blocks looked up in the prefix cache.");
-  sample(out, "onnxgen_prefix_cache_queries_total", double(engine.prefix_cache_queries));
-  header(out, "onnxgen_prefix_cache_hits_total", "counter", "Prompt blocks found in the prefix cache.");
-  sample(out, "onnxgen_prefix_cache_hits_total", double(engine.prefix_cache_hits));
-  header(out, "onnxgen_prefix_cache_hit_rate", "gauge", "Prefix cache hits / queries since start.");
-  sample(out, "onnxgen_prefix_cache_hit_rate",
+  scalar(out, "onnxgen_num_sequences_running", "gauge", "Sequences in the running batch.", double(engine.running));
+  scalar(out, "onnxgen_num_sequences_waiting", "gauge", "Sequences waiting for admission.", double(engine.waiting));
+  scalar(out, "onnxgen_kv_blocks_used", "gauge", "KV cache blocks held by sequences.", double(engine.kv_blocks_used));
+  scalar(out, "onnxgen_kv_blocks_free", "gauge", "KV cache blocks not held by any sequence.",
+         double(engine.kv_blocks_total - engine.kv_blocks_used));
+  scalar(out, "onnxgen_prefix_cache_queries_total", "counter", "Full prompt blocks looked up in the prefix cache.",
+         double(engine.prefix_cache_queries));
+  scalar(out, "onnxgen_prefix_cache_hits_total", "counter", "Prompt blocks found in the prefix cache.",
+         double(engine.prefix_cache_hits));
+  scalar(out, "onnxgen_prefix_cache_hit_rate", "gauge", "Prefix cache hits / queries since start.",
          engine.prefix_cache_queries ? double(engine.prefix_cache_hits) / double(engine.prefix_cache_queries) : 0.0);
-  header(out, "onnxgen_preemptions_total", "counter", "Sequences preempted (blocks freed, recomputed later).");
-  sample(out, "onnxgen_preemptions_total", double(engine.preemptions));
-  header(out, "onnxgen_engine_prompt_tokens_total", "counter", "Prompt tokens the engine computed (not cached).");
-  sample(out, "onnxgen_engine_prompt_tokens_total", double(engine.prompt_tokens));
-  header(out, "onnxgen_engine_generated_tokens_total", "counter", "Tokens the engine generated, cancelled requests included.");
-  sample(out, "onnxgen_engine_generated_tokens_total", double(engine.generated_tokens));
-  header(out, "onnxgen_engine_steps_total", "counter", "Model steps the engine ran.");
-  sample(out, "onnxgen_engine_steps_total", double(engine.steps));
+  scalar(out, "onnxgen_preemptions_total", "counter", "Sequences preempted (blocks freed, recomputed later).",
+         double(engine.preemptions));
+  scalar(out, "onnxgen_engine_prompt_tokens_total", "counter", "Prompt tokens the engine computed (not cached).",
+         double(engine.prompt_tokens));
+  scalar(out, "onnxgen_engine_generated_tokens_total", "counter",
+         "Tokens the engine generated, cancelled requests included.", double(engine.generated_tokens));
+  scalar(out, "onnxgen_engine_steps_total", "counter", "Model steps the engine ran.", double(engine.steps));
   return out;
 }
 

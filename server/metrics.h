@@ -17,8 +17,8 @@ class Histogram {
  public:
   explicit Histogram(std::vector<double> upper_bounds);
   void observe(double v);
-  // Prometheus text: NAME_bucket{le=...} (cumulative), NAME_sum, NAME_count.
-  void render(std::string& out, const std::string& name) const;
+  // Prometheus text: HELP and TYPE, NAME_bucket{le=...} (cumulative), NAME_sum, NAME_count.
+  void render(std::string& out, const std::string& name, const char* help) const;
 
  private:
   std::vector<double> bounds_;

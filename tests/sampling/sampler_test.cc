@@ -169,11 +169,14 @@ TEST(Sampler, LogprobsAreOfTheRawDistribution) {
 }
 
 TEST(SamplingParams, OutOfRangeValuesAreNamed) {
+  // The message, checked to start with the field the error names.
   auto error_of = [](SamplingParams p) {
     try {
       p.validate(100);
-    } catch (const Error& e) {
-      return std::string(e.what());
+    } catch (const InvalidSamplingParam& e) {
+      const std::string message = e.what();
+      EXPECT_EQ(message.rfind(e.field() + " ", 0), 0u) << message;
+      return message;
     }
     return std::string();
   };
@@ -189,6 +192,8 @@ TEST(SamplingParams, OutOfRangeValuesAreNamed) {
   p = {};
   p.presence_penalty = NAN;
   EXPECT_NE(error_of(p).find("presence_penalty"), std::string::npos);
+  p = {};
+  EXPECT_EQ(error_of(p), "");
 }
 
 }  // namespace
