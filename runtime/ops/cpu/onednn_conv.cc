@@ -96,33 +96,44 @@ bool OnednnConv::run(const ConvProblem& p, const float* x, const float* w, const
                            std::all_of(g.stride.begin(), g.stride.end(), [](int64_t v) { return v == 1; }) &&
                            std::all_of(g.pad_begin.begin(), g.pad_begin.end(), [](int64_t v) { return v == 0; }) &&
                            std::all_of(g.pad_end.begin(), g.pad_end.end(), [](int64_t v) { return v == 0; });
-    auto any = [&](const dnnl::memory::desc& d) {
-      return pointwise ? d : dnnl::memory::desc(d.dims(), dnnl::memory::data_type::f32, dnnl::memory::format_tag::any);
-    };
     dnnl::memory::dims dilation;
     for (int64_t d : g.dilation) dilation.push_back(d - 1);  // oneDNN counts the gaps
-    try {
-      dnnl::convolution_forward::desc desc(
-          dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, any(prim->src),
-          any(prim->weights), prim->bias, any(prim->dst), dnnl::memory::dims(g.stride.begin(), g.stride.end()),
-          dilation, dnnl::memory::dims(g.pad_begin.begin(), g.pad_begin.end()),
-          dnnl::memory::dims(g.pad_end.begin(), g.pad_end.end()));
-      dnnl::primitive_attr attr;
-      // oneDNN's GEMM convolution applies an eltwise post-op in a slow separate pass; ours is faster.
-      prim->relu_after = relu && pointwise;
-      if (relu && !pointwise) {
-        dnnl::post_ops ops;
-        ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
-        attr.set_post_ops(ops);
+    // First choice: the layouts oneDNN prefers, relu as its post-op (on 1x1 convolutions, whose
+    // GEMM applies an eltwise post-op in a slow separate pass, our own pass after). oneDNN falls
+    // back to its reference kernels (orders of magnitude slower) for some layout and post-op
+    // combinations; then plain layouts without the post-op, then our im2col.
+    bool ready = false;
+    for (const bool preferred : {true, false}) {
+      const bool any_layout = preferred && !pointwise;
+      auto layout = [&](const dnnl::memory::desc& d) {
+        return any_layout ? dnnl::memory::desc(d.dims(), dnnl::memory::data_type::f32, dnnl::memory::format_tag::any) : d;
+      };
+      try {
+        dnnl::convolution_forward::desc desc(
+            dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, layout(prim->src),
+            layout(prim->weights), prim->bias, layout(prim->dst), dnnl::memory::dims(g.stride.begin(), g.stride.end()),
+            dilation, dnnl::memory::dims(g.pad_begin.begin(), g.pad_begin.end()),
+            dnnl::memory::dims(g.pad_end.begin(), g.pad_end.end()));
+        dnnl::primitive_attr attr;
+        prim->relu_after = relu && (!preferred || pointwise);
+        if (relu && !prim->relu_after) {
+          dnnl::post_ops ops;
+          ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+          attr.set_post_ops(ops);
+        }
+        prim->pd = dnnl::convolution_forward::primitive_desc(desc, attr, cpu_engine());
+      } catch (const dnnl::error&) {
+        continue;
       }
-      prim->pd = dnnl::convolution_forward::primitive_desc(desc, attr, cpu_engine());
+      if (std::strncmp(prim->pd.impl_info_str(), "ref", 3) == 0) continue;
       prim->conv = dnnl::convolution_forward(prim->pd);
       prim->src_in = reorder_if_needed(prim->src, prim->pd.src_desc(), prim->src_blocked);
       prim->weights_in = reorder_if_needed(prim->weights, prim->pd.weights_desc(), prim->weights_blocked);
       prim->dst_out = reorder_if_needed(prim->pd.dst_desc(), prim->dst, prim->dst_blocked);
-    } catch (const dnnl::error&) {
-      return false;
+      ready = true;
+      break;
     }
+    if (!ready) return false;
     it = cache_.emplace(std::move(key), std::move(prim)).first;
   }
   Primitive& prim = *it->second;
