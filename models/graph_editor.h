@@ -50,8 +50,4 @@ class GraphEditor {
   int64_t counter_ = 0;
 };
 
-Attribute int_attribute(int64_t v);
-Attribute float_attribute(float v);
-Attribute ints_attribute(std::vector<int64_t> v);
-
 }  // namespace onnxgen::models

@@ -29,6 +29,12 @@ struct Attribute {
 
 std::string to_string(Attribute::Kind kind);
 
+// Attributes of one kind, for graphs built in code (rewrites, tests).
+Attribute int_attribute(int64_t v);
+Attribute float_attribute(float v);
+Attribute ints_attribute(std::vector<int64_t> v);
+Attribute string_attribute(std::string v);
+
 // Typed access to a node's attributes; a wrong kind is an error naming the attribute.
 class AttributeMap {
  public:

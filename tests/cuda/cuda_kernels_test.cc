@@ -87,7 +87,7 @@ TEST_F(CudaKernels, UnaryOps) {
   check("Sqrt", {f32({50}, 0.f, 4.f)});
   check("Reciprocal", {f32({50}, 0.5f, 4.f)});
   check("Gelu", {f32({4, 33})}, {}, 1, 20);
-  check("Gelu", {f32({4, 33})}, {{"approximate", string_attr("tanh")}}, 1, 20);
+  check("Gelu", {f32({4, 33})}, {{"approximate", string_attribute("tanh")}}, 1, 20);
   check("Gelu", {f32({4, 33})}, {}, 1, 1, "com.microsoft");
   check("Sin", {f32({3, 70}, -10.f, 10.f)});
   check("Cos", {f32({3, 70}, -10.f, 10.f)});
@@ -109,37 +109,37 @@ TEST_F(CudaKernels, MasksAndBroadcasts) {
 }
 
 TEST_F(CudaKernels, Reductions) {
-  check("ReduceMean", {f32({2, 3, 64})}, {{"axes", ints_attr({-1})}}, 1, 13);
-  check("ReduceMean", {f32({2, 3, 5}), make_tensor<int64_t>({2}, {0, 2})}, {{"keepdims", int_attr(0)}}, 1, 18);
+  check("ReduceMean", {f32({2, 3, 64})}, {{"axes", ints_attribute({-1})}}, 1, 13);
+  check("ReduceMean", {f32({2, 3, 5}), make_tensor<int64_t>({2}, {0, 2})}, {{"keepdims", int_attribute(0)}}, 1, 18);
   check("ReduceMean", {f16({4, 300}), make_tensor<int64_t>({1}, {1})}, {}, 1, 18, "", 1e-2);
   check("ReduceSum", {f32({3, 4, 5}), make_tensor<int64_t>({1}, {1})}, {}, 1, 13, "", 1e-5);
-  check("ReduceSum", {f32({3, 4, 5})}, {{"keepdims", int_attr(0)}}, 1, 11, "", 1e-5);
+  check("ReduceSum", {f32({3, 4, 5})}, {{"keepdims", int_attribute(0)}}, 1, 11, "", 1e-5);
 }
 
 TEST_F(CudaKernels, Gemm) {
   check("Gemm", {f32({5, 7}), f32({7, 4}), f32({4})});
   check("Gemm", {f32({7, 5}), f32({4, 7}), f32({5, 1})},
-        {{"transA", int_attr(1)}, {"transB", int_attr(1)}, {"alpha", float_attr(0.5f)}, {"beta", float_attr(2.f)}});
-  check("Gemm", {f32({33, 70}), f32({70, 20})}, {{"alpha", float_attr(-1.5f)}});
+        {{"transA", int_attribute(1)}, {"transB", int_attribute(1)}, {"alpha", float_attribute(0.5f)}, {"beta", float_attribute(2.f)}});
+  check("Gemm", {f32({33, 70}), f32({70, 20})}, {{"alpha", float_attribute(-1.5f)}});
   check("Gemm", {f16({6, 64}), f16({64, 8}), f16({6, 8})}, {}, 1, 13, "", 1e-2);
 }
 
 TEST_F(CudaKernels, Cast) {
-  check("Cast", {f32({3, 5})}, {{"to", int_attr(static_cast<int64_t>(DataType::kFloat16))}});
-  check("Cast", {f16({3, 5})}, {{"to", int_attr(static_cast<int64_t>(DataType::kFloat))}});
-  check("Cast", {f32({3, 5}, -50.f, 50.f)}, {{"to", int_attr(static_cast<int64_t>(DataType::kInt64))}});
+  check("Cast", {f32({3, 5})}, {{"to", int_attribute(static_cast<int64_t>(DataType::kFloat16))}});
+  check("Cast", {f16({3, 5})}, {{"to", int_attribute(static_cast<int64_t>(DataType::kFloat))}});
+  check("Cast", {f32({3, 5}, -50.f, 50.f)}, {{"to", int_attribute(static_cast<int64_t>(DataType::kInt64))}});
 }
 
 TEST_F(CudaKernels, Gather) {
   const Tensor ids = make_tensor<int64_t>({2, 3}, {0, 4, -1, 2, 2, -5});
   check("Gather", {f32({5, 6}), ids});
-  check("Gather", {f32({2, 5, 3}), ids}, {{"axis", int_attr(1)}});
+  check("Gather", {f32({2, 5, 3}), ids}, {{"axis", int_attribute(1)}});
   check("Gather", {f16({5, 3}), make_tensor<int32_t>({2}, {1, 3})});
 }
 
 TEST_F(CudaKernels, Norms) {
-  check("LayerNormalization", {f32({2, 3, 40}), f32({40}), f32({40})}, {{"epsilon", float_attr(1e-5f)}});
-  check("SimplifiedLayerNormalization", {f32({6, 300}), f32({300})}, {{"epsilon", float_attr(1e-6f)}}, 1, 1);
+  check("LayerNormalization", {f32({2, 3, 40}), f32({40}), f32({40})}, {{"epsilon", float_attribute(1e-5f)}});
+  check("SimplifiedLayerNormalization", {f32({6, 300}), f32({300})}, {{"epsilon", float_attribute(1e-6f)}}, 1, 1);
   check("SkipSimplifiedLayerNormalization", {f32({2, 3, 64}), f32({3, 64}), f32({64})}, {}, 1, 1, "com.microsoft");
   check("SkipLayerNormalization", {f32({2, 3, 64}), f32({2, 3, 64}), f32({64}), f32({64}), f32({64})}, {}, 1, 1,
          "com.microsoft");
@@ -161,12 +161,12 @@ TEST_F(CudaKernels, Softmax) {
 }
 
 TEST_F(CudaKernels, Layout) {
-  check("Transpose", {f32({2, 3, 4})}, {{"perm", ints_attr({2, 0, 1})}});
+  check("Transpose", {f32({2, 3, 4})}, {{"perm", ints_attribute({2, 0, 1})}});
   check("Transpose", {f16({5, 6})});
   check("Slice", {f32({6, 8}), make_tensor<int64_t>({2}, {-1, 1}), make_tensor<int64_t>({2}, {-100, 7}),
                    make_tensor<int64_t>({2}, {0, 1}), make_tensor<int64_t>({2}, {-2, 3})});
-  check("Split", {f32({2, 9}), make_tensor<int64_t>({3}, {2, 3, 4})}, {{"axis", int_attr(-1)}}, 3, 13);
-  check("Concat", {f32({2, 1, 3}), f32({2, 4, 3}), f32({2, 2, 3})}, {{"axis", int_attr(1)}});
+  check("Split", {f32({2, 9}), make_tensor<int64_t>({3}, {2, 3, 4})}, {{"axis", int_attribute(-1)}}, 3, 13);
+  check("Concat", {f32({2, 1, 3}), f32({2, 4, 3}), f32({2, 2, 3})}, {{"axis", int_attribute(1)}});
   check("Reshape", {f32({2, 3, 4}), make_tensor<int64_t>({3}, {0, -1, 2})});
   check("Unsqueeze", {f32({3, 4}), make_tensor<int64_t>({2}, {0, -1})}, {}, 1, 13);
   check("Squeeze", {f32({3, 1, 4}), make_tensor<int64_t>({1}, {1})}, {}, 1, 13);
@@ -178,9 +178,9 @@ TEST_F(CudaKernels, GroupQueryAttention) {
   constexpr int64_t kHeads = 4, kKv = 2, kHead = 16, kMaxPos = 32;
   auto i32 = [](Shape s, std::vector<int32_t> v) { return make_tensor<int32_t>(std::move(s), v); };
   auto attrs = [&](std::map<std::string, Attribute> extra) {
-    extra["num_heads"] = int_attr(kHeads);
-    extra["kv_num_heads"] = int_attr(kKv);
-    extra["do_rotary"] = int_attr(1);
+    extra["num_heads"] = int_attribute(kHeads);
+    extra["kv_num_heads"] = int_attribute(kKv);
+    extra["do_rotary"] = int_attribute(1);
     return extra;
   };
   const Tensor cos = f32({kMaxPos, kHead / 2}, -1.f, 1.f), sin = f32({kMaxPos, kHead / 2}, -1.f, 1.f);
@@ -194,12 +194,12 @@ TEST_F(CudaKernels, GroupQueryAttention) {
   check("GroupQueryAttention",
          {f32({2, 1, kHeads * kHead}), f32({2, 1, kKv * kHead}), f32({2, 1, kKv * kHead}), f32({2, kKv, 7, kHead}),
           f32({2, kKv, 7, kHead}), i32({2}, {6, 3}), i32({}, {7}), cos, sin},
-         attrs({{"softcap", float_attr(5.f)}, {"local_window_size", int_attr(4)}}), 3, 17, "com.microsoft", 1e-4);
+         attrs({{"softcap", float_attribute(5.f)}, {"local_window_size", int_attribute(4)}}), 3, 17, "com.microsoft", 1e-4);
   // Sliding-window cache of capacity 6 and window 4, decoding at position 9.
   check("GroupQueryAttention",
          {f32({1, 1, packed}), Tensor(), Tensor(), f32({1, kKv, 6, kHead}), f32({1, kKv, 6, kHead}), i32({1}, {9}),
           i32({}, {10}), cos, sin},
-         attrs({{"local_window_size", int_attr(4)}, {"sliding_window_cache", int_attr(1)}}), 3, 17, "com.microsoft",
+         attrs({{"local_window_size", int_attribute(4)}, {"sliding_window_cache", int_attribute(1)}}), 3, 17, "com.microsoft",
          1e-4);
   // float16 throughout.
   check("GroupQueryAttention",
@@ -216,17 +216,17 @@ TEST_F(CudaKernels, RotaryEmbedding) {
   const Tensor cos = f32({20, 8}, -1.f, 1.f), sin = f32({20, 8}, -1.f, 1.f);
   const Tensor ids = make_tensor<int64_t>({2, 3}, {0, 5, 19, 3, 4, 7});
   const auto heads = [](int64_t n, std::map<std::string, Attribute> extra = {}) {
-    extra["num_heads"] = int_attr(n);
+    extra["num_heads"] = int_attribute(n);
     return extra;
   };
   check("RotaryEmbedding", {f32({2, 3, 4 * 16}), ids, cos, sin}, heads(4), 1, 1, "com.microsoft");
   check("RotaryEmbedding", {f32({2, 3, 2 * 16}), make_tensor<int32_t>({2, 3}, {1, 2, 3, 9, 8, 7}), cos, sin},
-        heads(2, {{"interleaved", int_attr(1)}}), 1, 1, "com.microsoft");
+        heads(2, {{"interleaved", int_attribute(1)}}), 1, 1, "com.microsoft");
   check("RotaryEmbedding", {f32({2, 3, 4 * 32}), make_tensor<int64_t>({1}, {4}), cos, sin},
-        heads(4, {{"rotary_embedding_dim", int_attr(16)}}), 1, 1, "com.microsoft");
+        heads(4, {{"rotary_embedding_dim", int_attribute(16)}}), 1, 1, "com.microsoft");
   check("RotaryEmbedding", {f32({2, 4, 3, 16}), cos, sin, ids}, {}, 1, 23);
   check("RotaryEmbedding", {f32({2, 3, 3 * 16}), f32({2, 3, 8}, -1.f, 1.f), f32({2, 3, 8}, -1.f, 1.f)},
-        heads(3, {{"interleaved", int_attr(1)}}), 1, 23);
+        heads(3, {{"interleaved", int_attribute(1)}}), 1, 23);
   check("RotaryEmbedding", {f16({2, 3, 4 * 16}), ids, f16({20, 8}), f16({20, 8})}, heads(4), 1, 1, "com.microsoft",
         1e-2);
 }
@@ -246,8 +246,8 @@ TEST_F(CudaKernels, MatMulNBits) {
       SCOPED_TRACE("block " + std::to_string(block) + ", " + std::to_string(rows) + " rows");
       constexpr int64_t kN = 72, kK = 200;
       const int64_t blocks = (kK + block - 1) / block;
-      const std::map<std::string, Attribute> attrs = {{"K", int_attr(kK)}, {"N", int_attr(kN)}, {"bits", int_attr(4)},
-                                                      {"block_size", int_attr(block)}};
+      const std::map<std::string, Attribute> attrs = {{"K", int_attribute(kK)}, {"N", int_attribute(kN)}, {"bits", int_attribute(4)},
+                                                      {"block_size", int_attribute(block)}};
       const Tensor codes = make_tensor<uint8_t>({kN, blocks, block / 2}, bytes(kN * blocks * block / 2));
       const Tensor scales = f32({kN * blocks}, 0.01f, 0.1f);
       const Tensor packed_zp = make_tensor<uint8_t>({kN * ((blocks + 1) / 2)}, bytes(kN * ((blocks + 1) / 2)));
@@ -256,7 +256,7 @@ TEST_F(CudaKernels, MatMulNBits) {
       check("MatMulNBits", {a, codes, scales, packed_zp, Tensor(), f32({kN})}, attrs, 1, 1, "com.microsoft", 1e-5);
       check("MatMulNBits", {a, codes, scales, f32({kN * blocks}, 0.f, 15.f)}, attrs, 1, 1, "com.microsoft", 1e-5);
       auto int8 = attrs;
-      int8["accuracy_level"] = int_attr(4);
+      int8["accuracy_level"] = int_attribute(4);
       check("MatMulNBits", {a, codes, scales}, int8, 1, 1, "com.microsoft", 1e-5);
       check("MatMulNBits", {f16({rows, kK}), codes, random_tensor(DataType::kFloat16, {kN * blocks}, rng, 0.01f, 0.1f)},
             attrs, 1, 1, "com.microsoft", 2e-2);
@@ -273,13 +273,13 @@ TEST_F(CudaKernels, GatherBlockQuantized) {
     return t;
   };
   const Tensor ids = make_tensor<int64_t>({2, 3}, {0, 9, -1, 4, 4, 2});
-  const std::map<std::string, Attribute> q4 = {{"bits", int_attr(4)}, {"block_size", int_attr(32)}};
+  const std::map<std::string, Attribute> q4 = {{"bits", int_attribute(4)}, {"block_size", int_attribute(32)}};
   check("GatherBlockQuantized", {bytes({10, 48}), ids, f32({10, 3})}, q4, 1, 1, "com.microsoft");
   check("GatherBlockQuantized", {bytes({10, 48}), ids, f32({10, 3}), bytes({10, 2})}, q4, 1, 1, "com.microsoft");
   check("GatherBlockQuantized", {bytes({10, 48}), make_tensor<int32_t>({2}, {3, 7}), f16({10, 3})}, q4, 1, 1,
         "com.microsoft", 1e-2);
   check("GatherBlockQuantized", {bytes({64, 5}), make_tensor<int64_t>({1}, {2}), f32({2, 5}), bytes({2, 5})},
-        {{"bits", int_attr(8)}, {"block_size", int_attr(32)}, {"quantize_axis", int_attr(0)}, {"gather_axis", int_attr(1)}},
+        {{"bits", int_attribute(8)}, {"block_size", int_attribute(32)}, {"quantize_axis", int_attribute(0)}, {"gather_axis", int_attribute(1)}},
         1, 1, "com.microsoft");
 }
 
@@ -308,8 +308,8 @@ TEST_F(CudaKernels, PagedAttention) {
       const Tensor q = f32({kTokens, kHeads * kDim}), k = f32({kTokens, kKv * kDim}), v = f32({kTokens, kKv * kDim});
       const Tensor key_cache = random_tensor(cache_type, {kBlocks, kKv, kBlockSize, kDim}, rng);
       const Tensor value_cache = random_tensor(cache_type, {kBlocks, kKv, kBlockSize, kDim}, rng);
-      std::map<std::string, Attribute> attrs = {{"num_heads", int_attr(kHeads)}, {"num_kv_heads", int_attr(kKv)},
-                                                {"softcap", float_attr(softcap)}, {"sliding_window", int_attr(window)}};
+      std::map<std::string, Attribute> attrs = {{"num_heads", int_attribute(kHeads)}, {"num_kv_heads", int_attribute(kKv)},
+                                                {"softcap", float_attribute(softcap)}, {"sliding_window", int_attribute(window)}};
       auto graph = single_node_graph("PagedAttention",
                                      {q, k, v, key_cache, value_cache, slots, tables, lens, loc}, attrs, 1, "com.onnxgen");
       const auto opsets = single_node_opsets(17, "com.onnxgen");

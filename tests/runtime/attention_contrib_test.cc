@@ -10,7 +10,7 @@ namespace {
 // Din = 1, one head of size 1: weights [1, 3] project x to (q, k, v) = (x, 2x, 4x) + bias.
 std::vector<Tensor> attention(const std::vector<Tensor>& inputs, size_t outputs = 2) {
   return run_node("Attention", inputs,
-                  {{"num_heads", int_attr(1)}, {"unidirectional", int_attr(1)}, {"scale", float_attr(1.0f)}}, outputs, 1,
+                  {{"num_heads", int_attribute(1)}, {"unidirectional", int_attribute(1)}, {"scale", float_attribute(1.0f)}}, outputs, 1,
                   "com.microsoft");
 }
 

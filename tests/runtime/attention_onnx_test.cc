@@ -13,7 +13,7 @@ TEST(OnnxAttention, FourDimensionalSoftmaxOfScores) {
   auto out = run_node("Attention",
                       {make_tensor<float>({1, 1, 1, 1}, {1}), make_tensor<float>({1, 1, 2, 1}, {0, kLn3}),
                        make_tensor<float>({1, 1, 2, 1}, {4, 8})},
-                      {{"scale", float_attr(1.0f)}}, 1, 23);
+                      {{"scale", float_attribute(1.0f)}}, 1, 23);
   EXPECT_EQ(out[0].describe(), "float32[1,1,1,1]");
   EXPECT_NEAR(values_of<float>(out[0])[0], 7.0f, 1e-5f);
 }
@@ -24,8 +24,8 @@ TEST(OnnxAttention, ThreeDimensionalCausalWithPastAndPresent) {
                       {make_tensor<float>({1, 2, 1}, {1, 1}), make_tensor<float>({1, 2, 1}, {kLn3, 0}),
                        make_tensor<float>({1, 2, 1}, {8, 100}), Tensor(), make_tensor<float>({1, 1, 1, 1}, {0}),
                        make_tensor<float>({1, 1, 1, 1}, {4})},
-                      {{"is_causal", int_attr(1)}, {"q_num_heads", int_attr(1)}, {"kv_num_heads", int_attr(1)},
-                       {"scale", float_attr(1.0f)}},
+                      {{"is_causal", int_attribute(1)}, {"q_num_heads", int_attribute(1)}, {"kv_num_heads", int_attribute(1)},
+                       {"scale", float_attribute(1.0f)}},
                       3, 23);
   const auto y = values_of<float>(out[0]);
   EXPECT_NEAR(y[0], 7.0f, 1e-5f);  // keys 0 and 1 (past 0, ln 3)

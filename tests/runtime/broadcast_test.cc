@@ -119,7 +119,7 @@ TEST(Broadcast, ScalarsAndEmptyTensors) {
 TEST(LegacyBroadcast, AxisAlignsBWithAMiddleDimension) {
   Tensor a = make_tensor<float>({2, 3, 2}, {0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1});
   Tensor b = make_tensor<float>({3}, {10, 20, 30});
-  auto out = run_node("Add", {a, b}, {{"broadcast", int_attr(1)}, {"axis", int_attr(1)}}, 1, 6);
+  auto out = run_node("Add", {a, b}, {{"broadcast", int_attribute(1)}, {"axis", int_attribute(1)}}, 1, 6);
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{10, 10, 20, 20, 30, 30, 11, 11, 21, 21, 31, 31}));
 }
 

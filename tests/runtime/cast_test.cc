@@ -10,7 +10,7 @@ namespace onnxgen::testing {
 namespace {
 
 Tensor cast(const Tensor& x, DataType to, int64_t opset = 17) {
-  return run_node("Cast", {x}, {{"to", int_attr(static_cast<int64_t>(to))}}, 1, opset)[0];
+  return run_node("Cast", {x}, {{"to", int_attribute(static_cast<int64_t>(to))}}, 1, opset)[0];
 }
 
 TEST(Cast, FloatToIntTruncatesSaturatesAndZeroesNaN) {
@@ -58,7 +58,7 @@ TEST(Cast, SameTypeSharesTheBuffer) {
 }
 
 TEST(Cast, OpsetOneNamesTheTypeAsAString) {
-  auto out = run_node("Cast", {make_tensor<float>({1}, {2.5f})}, {{"to", string_attr("DOUBLE")}}, 1, 1);
+  auto out = run_node("Cast", {make_tensor<float>({1}, {2.5f})}, {{"to", string_attribute("DOUBLE")}}, 1, 1);
   EXPECT_EQ(values_of<double>(out[0]), (std::vector<double>{2.5}));
 }
 

@@ -99,8 +99,8 @@ TEST(Scan, SlicesInputsAndStacksOutputsInReverse) {
   g->inputs = {tensor_info("s0"), tensor_info("x")};
   Node n = make_node("Scan", {"s0", "x"}, {"s_final", "y"});
   n.attrs.set("body", graph_attr(body));
-  n.attrs.set("num_scan_inputs", int_attr(1));
-  n.attrs.set("scan_output_directions", ints_attr({1}));
+  n.attrs.set("num_scan_inputs", int_attribute(1));
+  n.attrs.set("scan_output_directions", ints_attribute({1}));
   g->nodes.push_back(n);
   g->outputs = {tensor_info("s_final"), tensor_info("y")};
   auto out = run_graph(g, {make_tensor<float>({2}, {0, 0}), make_tensor<float>({3, 2}, {1, 2, 3, 4, 5, 6})});

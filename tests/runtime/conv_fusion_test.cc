@@ -33,7 +33,7 @@ Model conv_bn_relu(bool relu_is_also_an_output) {
   g->initializers["mean"] = make_tensor<float>({2}, {0.1f, -0.3f});
   g->initializers["var"] = make_tensor<float>({2}, {4.0f, 0.25f});
   Node conv = make_node("Conv", {"x", "w", "b"}, "c");
-  conv.attrs.set("pads", ints_attr({1, 1, 1, 1}));
+  conv.attrs.set("pads", ints_attribute({1, 1, 1, 1}));
   g->nodes.push_back(conv);
   g->nodes.push_back(make_node("BatchNormalization", {"c", "gamma", "beta", "mean", "var"}, "n"));
   g->nodes.push_back(make_node("Relu", {"n"}, "y"));

@@ -22,7 +22,7 @@ TEST(Conv, DoubleUsesIm2colWithBiasPadsAndStrides) {
   auto out = run_node("Conv",
                       {make_tensor<double>({1, 1, 3, 3}, std::vector<double>(9, 1.0)),
                        make_tensor<double>({1, 1, 3, 3}, std::vector<double>(9, 1.0)), make_tensor<double>({1}, {0.5})},
-                      {{"pads", ints_attr({1, 1, 1, 1})}, {"strides", ints_attr({2, 2})}});
+                      {{"pads", ints_attribute({1, 1, 1, 1})}, {"strides", ints_attribute({2, 2})}});
   // Each corner window covers a 2x2 patch of ones.
   EXPECT_EQ(values_of<double>(out[0]), (std::vector<double>{4.5, 4.5, 4.5, 4.5}));
 }
@@ -31,13 +31,13 @@ TEST(Conv, GroupsKeepChannelsApart) {
   // Depthwise 1-D: channel 0 weighted by 1, channel 1 by 10.
   auto out = run_node("Conv",
                       {make_tensor<float>({1, 2, 3}, {1, 2, 3, 4, 5, 6}), make_tensor<float>({2, 1, 1}, {1, 10})},
-                      {{"group", int_attr(2)}});
+                      {{"group", int_attribute(2)}});
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{1, 2, 3, 40, 50, 60}));
 }
 
 TEST(Conv, SameUpperPadsToKeepTheSize) {
   auto out = run_node("Conv", {make_tensor<float>({1, 1, 4}, {1, 2, 3, 4}), make_tensor<float>({1, 1, 2}, {1, 1})},
-                      {{"auto_pad", string_attr("SAME_UPPER")}});
+                      {{"auto_pad", string_attribute("SAME_UPPER")}});
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{3, 5, 7, 4}));
 }
 

@@ -14,7 +14,7 @@ TEST(CumSum, InclusiveForward) {
 
 TEST(CumSum, ExclusiveReverse) {
   auto out = run_node("CumSum", {make_tensor<int32_t>({4}, {1, 2, 3, 4}), axis(0)},
-                      {{"exclusive", int_attr(1)}, {"reverse", int_attr(1)}});
+                      {{"exclusive", int_attribute(1)}, {"reverse", int_attribute(1)}});
   EXPECT_EQ(values_of<int32_t>(out[0]), (std::vector<int32_t>{9, 7, 4, 0}));
 }
 

@@ -17,10 +17,10 @@ TEST(DFT, ImpulseHasAFlatSpectrum) {
 }
 
 TEST(DFT, OnesidedKeepsHalfTheBinsAndInverseRoundTrips) {
-  auto half = run_node("DFT", {make_tensor<float>({1, 4, 1}, {1, 1, 1, 1})}, {{"onesided", int_attr(1)}});
+  auto half = run_node("DFT", {make_tensor<float>({1, 4, 1}, {1, 1, 1, 1})}, {{"onesided", int_attribute(1)}});
   expect_near(values_of<float>(half[0]), {4, 0, 0, 0, 0, 0});
   auto spectrum = run_node("DFT", {make_tensor<float>({1, 2, 1}, {1, 3})});
-  auto back = run_node("DFT", {spectrum[0]}, {{"inverse", int_attr(1)}});
+  auto back = run_node("DFT", {spectrum[0]}, {{"inverse", int_attribute(1)}});
   expect_near(values_of<float>(back[0]), {1, 0, 3, 0});
 }
 

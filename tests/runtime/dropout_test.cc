@@ -13,7 +13,7 @@ TEST(Dropout, InferencePassesInputThroughWithFullMask) {
 }
 
 TEST(Dropout, OldOpsetsMaskHasInputType) {
-  auto out = run_node("Dropout", {make_tensor<float>({2}, {1, 2})}, {{"ratio", float_attr(0.3f)}}, 2, 7);
+  auto out = run_node("Dropout", {make_tensor<float>({2}, {1, 2})}, {{"ratio", float_attribute(0.3f)}}, 2, 7);
   EXPECT_EQ(values_of<float>(out[1]), (std::vector<float>{1, 1}));
 }
 
@@ -25,7 +25,7 @@ TEST(Dropout, TrainingWithZeroRatioIsIdentity) {
 TEST(Dropout, SeededTrainingIsReproducibleAndScalesKeptElements) {
   Tensor x = make_tensor<float>({64}, std::vector<float>(64, 2.0f));
   auto run = [&] {
-    return run_node("Dropout", {x, Tensor::scalar(0.75f), Tensor::scalar(true)}, {{"seed", int_attr(0)}}, 2);
+    return run_node("Dropout", {x, Tensor::scalar(0.75f), Tensor::scalar(true)}, {{"seed", int_attribute(0)}}, 2);
   };
   auto a = run(), b = run();
   EXPECT_EQ(values_of<float>(a[0]), values_of<float>(b[0]));

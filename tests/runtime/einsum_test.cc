@@ -5,7 +5,7 @@
 namespace onnxgen::testing {
 namespace {
 
-Attribute eq(const char* e) { return string_attr(e); }
+Attribute eq(const char* e) { return string_attribute(e); }
 
 TEST(Einsum, MatrixProductAndTranspose) {
   Tensor a = make_tensor<float>({2, 2}, {1, 2, 3, 4});

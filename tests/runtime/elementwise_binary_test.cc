@@ -48,8 +48,8 @@ TEST(Mod, SignFollowsDivisorUnlessFmod) {
   Tensor a = make_tensor<int32_t>({4}, {7, -7, 7, -7});
   Tensor b = make_tensor<int32_t>({4}, {3, 3, -3, -3});
   EXPECT_EQ(values_of<int32_t>(run_node("Mod", {a, b})[0]), (std::vector<int32_t>{1, 2, -2, -1}));
-  EXPECT_EQ(values_of<int32_t>(run_node("Mod", {a, b}, {{"fmod", int_attr(1)}})[0]), (std::vector<int32_t>{1, -1, 1, -1}));
-  auto f = run_node("Mod", {floats({2}, {-7.5f, 7.5f}), floats({2}, {2, -2})}, {{"fmod", int_attr(1)}});
+  EXPECT_EQ(values_of<int32_t>(run_node("Mod", {a, b}, {{"fmod", int_attribute(1)}})[0]), (std::vector<int32_t>{1, -1, 1, -1}));
+  auto f = run_node("Mod", {floats({2}, {-7.5f, 7.5f}), floats({2}, {2, -2})}, {{"fmod", int_attribute(1)}});
   EXPECT_EQ(values_of<float>(f[0]), (std::vector<float>{-1.5f, 1.5f}));
   auto py = run_node("Mod", {floats({4}, {-7.5f, 7.5f, 0, 1}), floats({4}, {2, -2, -2, -INFINITY})});
   EXPECT_EQ(values_of<float>(py[0]), (std::vector<float>{0.5f, -0.5f, -0.0f, -INFINITY}));
@@ -96,13 +96,13 @@ TEST(Logical, AndOrXor) {
 
 TEST(Bitwise, ShiftsAndMasks) {
   auto left = run_node("BitShift", {make_tensor<uint8_t>({3}, {1, 3, 255}), make_tensor<uint8_t>({3}, {7, 1, 8})},
-                       {{"direction", string_attr("LEFT")}});
+                       {{"direction", string_attribute("LEFT")}});
   EXPECT_EQ(values_of<uint8_t>(left[0]), (std::vector<uint8_t>{128, 6, 0}));
   auto right = run_node("BitShift", {make_tensor<uint64_t>({1}, {1ULL << 63}), make_tensor<uint64_t>({1}, {63})},
-                        {{"direction", string_attr("RIGHT")}});
+                        {{"direction", string_attribute("RIGHT")}});
   EXPECT_EQ(values_of<uint64_t>(right[0]), (std::vector<uint64_t>{1}));
   EXPECT_THROW(run_node("BitShift", {make_tensor<uint8_t>({1}, {1}), make_tensor<uint8_t>({1}, {1})},
-                        {{"direction", string_attr("UP")}}),
+                        {{"direction", string_attribute("UP")}}),
                Error);
   auto band = run_node("BitwiseAnd", {make_tensor<int32_t>({2}, {12, -1}), make_tensor<int32_t>({2}, {10, 5})}, {}, 1, 18);
   EXPECT_EQ(values_of<int32_t>(band[0]), (std::vector<int32_t>{8, 5}));
@@ -139,7 +139,7 @@ TEST(Where, SelectsWithThreeWayBroadcast) {
 
 TEST(Clip, AttributeAndInputForms) {
   Tensor x = floats({4}, {-5, 0.5f, 5, NAN});
-  auto attr = run_node("Clip", {x}, {{"min", float_attr(-1)}, {"max", float_attr(1)}}, 1, 6);
+  auto attr = run_node("Clip", {x}, {{"min", float_attribute(-1)}, {"max", float_attribute(1)}}, 1, 6);
   auto v = values_of<float>(attr[0]);
   EXPECT_EQ(std::vector<float>(v.begin(), v.begin() + 3), (std::vector<float>{-1, 0.5f, 1}));
   EXPECT_TRUE(std::isnan(v[3]));

@@ -69,7 +69,7 @@ TEST(Unary, PredicatesProduceBool) {
   const std::vector<float> x{1.0f, NAN, INFINITY, -INFINITY};
   auto nan = run_node("IsNaN", {make_tensor<float>({4}, x)});
   EXPECT_EQ(values_of<bool>(nan[0]), (std::vector<bool>{false, true, false, false}));
-  auto inf = run_node("IsInf", {make_tensor<float>({4}, x)}, {{"detect_positive", int_attr(0)}});
+  auto inf = run_node("IsInf", {make_tensor<float>({4}, x)}, {{"detect_positive", int_attribute(0)}});
   EXPECT_EQ(values_of<bool>(inf[0]), (std::vector<bool>{false, false, false, true}));
   auto inv = run_node("Not", {make_tensor<bool>({2}, {true, false})});
   EXPECT_EQ(values_of<bool>(inv[0]), (std::vector<bool>{false, true}));
@@ -81,15 +81,15 @@ TEST(Unary, WrongElementTypeIsRejected) {
 }
 
 TEST(Activations, ParameterisedFormsUseTheirAttributes) {
-  EXPECT_EQ(run_float("LeakyRelu", {-2, 3}, {{"alpha", float_attr(0.5f)}}), (std::vector<float>{-1, 3}));
+  EXPECT_EQ(run_float("LeakyRelu", {-2, 3}, {{"alpha", float_attribute(0.5f)}}), (std::vector<float>{-1, 3}));
   EXPECT_EQ(run_float("Relu", {-2, 3}), (std::vector<float>{0, 3}));
-  EXPECT_EQ(run_float("ThresholdedRelu", {0.5f, 1.5f}, {{"alpha", float_attr(1.0f)}}), (std::vector<float>{0, 1.5f}));
+  EXPECT_EQ(run_float("ThresholdedRelu", {0.5f, 1.5f}, {{"alpha", float_attribute(1.0f)}}), (std::vector<float>{0, 1.5f}));
   EXPECT_EQ(run_float("HardSigmoid", {-10, 0, 10}), (std::vector<float>{0, 0.5f, 1}));
-  EXPECT_EQ(run_float("Shrink", {-2, 0.2f, 2}, {{"lambd", float_attr(1)}, {"bias", float_attr(0.5f)}}),
+  EXPECT_EQ(run_float("Shrink", {-2, 0.2f, 2}, {{"lambd", float_attribute(1)}, {"bias", float_attribute(0.5f)}}),
             (std::vector<float>{-1.5f, 0, 1.5f}));
-  expect_near_all(run_float("Elu", {-1, 2}, {{"alpha", float_attr(2)}}), {2 * (std::exp(-1.0) - 1), 2});
+  expect_near_all(run_float("Elu", {-1, 2}, {{"alpha", float_attribute(2)}}), {2 * (std::exp(-1.0) - 1), 2});
   expect_near_all(run_float("HardSwish", {-4, 1, 4}), {0, 1 * (1.0 / 6 + 0.5), 4});
-  expect_near_all(run_float("Celu", {-1, 1}, {{"alpha", float_attr(2)}}), {2 * (std::exp(-0.5) - 1), 1});
+  expect_near_all(run_float("Celu", {-1, 1}, {{"alpha", float_attribute(2)}}), {2 * (std::exp(-0.5) - 1), 1});
 }
 
 TEST(Activations, GeluVariants) {
@@ -101,10 +101,10 @@ TEST(Activations, GeluVariants) {
     quick.push_back(v / (1 + std::exp(-1.702 * v)));
   }
   expect_near_all(run_float("Gelu", x, {}, 20), exact);
-  expect_near_all(run_float("Gelu", x, {{"approximate", string_attr("tanh")}}, 20), tanh_form);
+  expect_near_all(run_float("Gelu", x, {{"approximate", string_attribute("tanh")}}, 20), tanh_form);
   expect_near_all(run_float("Gelu", x, {}, 1, "com.microsoft"), exact);
   expect_near_all(run_float("QuickGelu", x, {}, 1, "com.microsoft"), quick);
-  EXPECT_THROW(run_float("Gelu", x, {{"approximate", string_attr("cubic")}}, 20), Error);
+  EXPECT_THROW(run_float("Gelu", x, {{"approximate", string_attribute("cubic")}}, 20), Error);
 }
 
 TEST(Activations, FastGeluAddsItsBias) {

@@ -10,7 +10,7 @@ std::vector<Tensor> gather(const Tensor& indices) {
   return run_node("GatherBlockQuantized",
                   {make_tensor<uint8_t>({2, 8}, std::vector<uint8_t>(16, 0x98)), indices,
                    make_tensor<float>({2, 1}, {1, 2})},
-                  {{"block_size", int_attr(16)}}, 1, 1, "com.microsoft");
+                  {{"block_size", int_attribute(16)}}, 1, 1, "com.microsoft");
 }
 
 TEST(GatherBlockQuantized, DequantisesTheGatheredRows) {

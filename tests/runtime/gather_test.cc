@@ -14,7 +14,7 @@ TEST(Gather, EmbeddingLookupWithNegativeIndices) {
 }
 
 TEST(Gather, InnerAxisAndScalarIndex) {
-  auto out = run_node("Gather", {table(), Tensor::scalar<int32_t>(1)}, {{"axis", int_attr(1)}});
+  auto out = run_node("Gather", {table(), Tensor::scalar<int32_t>(1)}, {{"axis", int_attribute(1)}});
   EXPECT_EQ(out[0].shape(), (Shape{3}));
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{1, 11, 21}));
 }
@@ -38,7 +38,7 @@ TEST(GatherND, TuplesAndBatchDims) {
   out = run_node("GatherND", {table(), make_tensor<int64_t>({1, 1}, {1})});
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{10, 11}));
   // batch_dims = 1: row b picks its own column.
-  out = run_node("GatherND", {table(), make_tensor<int64_t>({3, 1}, {1, 0, 1})}, {{"batch_dims", int_attr(1)}});
+  out = run_node("GatherND", {table(), make_tensor<int64_t>({3, 1}, {1, 0, 1})}, {{"batch_dims", int_attribute(1)}});
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{1, 10, 21}));
   EXPECT_THROW(run_node("GatherND", {table(), make_tensor<int64_t>({1, 3}, {0, 0, 0})}), Error);
   EXPECT_THROW(run_node("GatherND", {table(), make_tensor<int64_t>({1, 2}, {3, 0})}), Error);

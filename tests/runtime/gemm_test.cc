@@ -11,7 +11,7 @@ TEST(Gemm, TransposesScalesAndBroadcastsC) {
   Tensor b = make_tensor<float>({2, 2}, {1, 0, 0, 1});
   Tensor c = make_tensor<float>({2}, {10, 20});
   auto out = run_node("Gemm", {a, b, c},
-                      {{"transA", int_attr(1)}, {"transB", int_attr(1)}, {"alpha", float_attr(2)}, {"beta", float_attr(0.5f)}});
+                      {{"transA", int_attribute(1)}, {"transB", int_attribute(1)}, {"alpha", float_attribute(2)}, {"beta", float_attribute(0.5f)}});
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{7, 14, 11, 18}));
 }
 
@@ -24,7 +24,7 @@ TEST(Gemm, HalfPrecisionAccumulatesOntoC) {
   auto h = [](float v) { return Float16(v); };
   Tensor a = make_tensor<Float16>({1, 2}, {h(1), h(2)});
   Tensor b = make_tensor<Float16>({2, 1}, {h(3), h(4)});
-  auto out = run_node("Gemm", {a, b, make_tensor<Float16>({1}, {h(1)})}, {{"beta", float_attr(2)}});
+  auto out = run_node("Gemm", {a, b, make_tensor<Float16>({1}, {h(1)})}, {{"beta", float_attribute(2)}});
   EXPECT_EQ(static_cast<float>(values_of<Float16>(out[0])[0]), 13.0f);
 }
 

@@ -9,7 +9,7 @@ const Tensor kImage = make_tensor<float>({1, 1, 2, 2}, {1, 2, 3, 4});
 
 TEST(GridSample, CornersWithAlignCornersReadThePixels) {
   auto out = run_node("GridSample", {kImage, make_tensor<float>({1, 1, 4, 2}, {-1, -1, 1, -1, -1, 1, 1, 1})},
-                      {{"align_corners", int_attr(1)}});
+                      {{"align_corners", int_attribute(1)}});
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{1, 2, 3, 4}));
 }
 
@@ -20,7 +20,7 @@ TEST(GridSample, BilinearCentreAveragesAndZerosOutside) {
 
 TEST(GridSample, BorderPaddingClamps) {
   auto out = run_node("GridSample", {kImage, make_tensor<float>({1, 1, 1, 2}, {5, 5})},
-                      {{"padding_mode", string_attr("border")}});
+                      {{"padding_mode", string_attribute("border")}});
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{4}));
 }
 

@@ -12,7 +12,7 @@ namespace {
 
 const float kLn3 = std::log(3.0f);
 const std::map<std::string, Attribute> kAttrs = {
-    {"num_heads", int_attr(2)}, {"kv_num_heads", int_attr(1)}, {"scale", float_attr(1.0f)}};
+    {"num_heads", int_attribute(2)}, {"kv_num_heads", int_attribute(1)}, {"scale", float_attribute(1.0f)}};
 
 std::vector<Tensor> gqa(const std::vector<Tensor>& inputs) {
   return run_node("GroupQueryAttention", inputs, kAttrs, 3, 1, "com.microsoft");
@@ -46,11 +46,11 @@ TEST(GroupQueryAttention, SlidingWindowCacheKeepsOnlyRecentKeys) {
   // it holds positions 2 and 3 in slots 0 and 1 (slot 2, value 100, is stale); positions 4 and 5
   // arrive, each query sees its own key and the one before, and 2 keys remain for T = 6. Heads have
   // 8 dims (ORT's minimum), only dim 0 nonzero; head 0's zero query averages, head 1 weighs by key.
-  const std::map<std::string, Attribute> attrs = {{"num_heads", int_attr(2)},
-                                                  {"kv_num_heads", int_attr(1)},
-                                                  {"scale", float_attr(1.0f)},
-                                                  {"local_window_size", int_attr(2)},
-                                                  {"sliding_window_cache", int_attr(1)}};
+  const std::map<std::string, Attribute> attrs = {{"num_heads", int_attribute(2)},
+                                                  {"kv_num_heads", int_attribute(1)},
+                                                  {"scale", float_attribute(1.0f)},
+                                                  {"local_window_size", int_attribute(2)},
+                                                  {"sliding_window_cache", int_attribute(1)}};
   const auto rows = [](int64_t n, std::initializer_list<std::pair<int64_t, float>> dim0) {
     std::vector<float> v(static_cast<size_t>(n * 8));
     for (const auto& [row, x] : dim0) v[static_cast<size_t>(row * 8)] = x;

@@ -14,7 +14,7 @@ TEST(Identity, SharesTheInputBuffer) {
 }
 
 TEST(Constant, ValueIntsBecomesInt64Vector) {
-  auto out = run_node("Constant", {}, {{"value_ints", ints_attr({3, 4, 5})}});
+  auto out = run_node("Constant", {}, {{"value_ints", ints_attribute({3, 4, 5})}});
   EXPECT_EQ(out[0].describe(), "int64[3]");
   EXPECT_EQ(values_of<int64_t>(out[0]), (std::vector<int64_t>{3, 4, 5}));
 }

@@ -8,7 +8,7 @@ namespace {
 TEST(InstanceNormalization, StandardisesEachPlane) {
   Tensor x = make_tensor<float>({1, 2, 2}, {1, 3, 5, 9});
   auto out = run_node("InstanceNormalization", {x, make_tensor<float>({2}, {2, 1}), make_tensor<float>({2}, {0, 7})},
-                      {{"epsilon", float_attr(0)}});
+                      {{"epsilon", float_attribute(0)}});
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{-2, 2, 6, 8}));
 }
 

@@ -11,7 +11,7 @@ TEST(LayerNormalization, StandardisesRowsAndReportsStatistics) {
   Tensor x = make_tensor<float>({2, 2}, {1, 3, 10, 10});
   Tensor scale = make_tensor<float>({2}, {1, 2});
   Tensor bias = make_tensor<float>({2}, {0, 1});
-  auto out = run_node("LayerNormalization", {x, scale, bias}, {{"epsilon", float_attr(0)}}, 3);
+  auto out = run_node("LayerNormalization", {x, scale, bias}, {{"epsilon", float_attribute(0)}}, 3);
   auto y = values_of<float>(out[0]);
   EXPECT_NEAR(y[0], -1, 1e-6);
   EXPECT_NEAR(y[1], 3, 1e-6);
@@ -22,7 +22,7 @@ TEST(LayerNormalization, StandardisesRowsAndReportsStatistics) {
 
 TEST(LayerNormalization, LeadingAxisAndDouble) {
   Tensor x = make_tensor<double>({1, 2, 2}, {0, 2, 4, 6});
-  auto out = run_node("LayerNormalization", {x, make_tensor<double>({1}, {1})}, {{"axis", int_attr(0)}, {"epsilon", float_attr(0)}});
+  auto out = run_node("LayerNormalization", {x, make_tensor<double>({1}, {1})}, {{"axis", int_attribute(0)}, {"epsilon", float_attribute(0)}});
   auto y = values_of<double>(out[0]);
   EXPECT_NEAR(y[0], -3 / std::sqrt(5.0), 1e-6);
   EXPECT_NEAR(y[3], 3 / std::sqrt(5.0), 1e-6);
@@ -31,7 +31,7 @@ TEST(LayerNormalization, LeadingAxisAndDouble) {
 TEST(LayerNormalization, ScaleOfWrongSizeThrows) {
   Tensor x = make_tensor<float>({2, 2}, {1, 2, 3, 4});
   EXPECT_THROW(run_node("LayerNormalization", {x, make_tensor<float>({3}, {1, 1, 1})}), Error);
-  EXPECT_THROW(run_node("LayerNormalization", {x, make_tensor<float>({2}, {1, 1})}, {{"axis", int_attr(2)}}), Error);
+  EXPECT_THROW(run_node("LayerNormalization", {x, make_tensor<float>({2}, {1, 1})}, {{"axis", int_attribute(2)}}), Error);
 }
 
 }  // namespace

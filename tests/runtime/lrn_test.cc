@@ -9,7 +9,7 @@ namespace {
 
 TEST(LRN, DividesByWindowOfSquares) {
   Tensor x = make_tensor<float>({1, 3, 1}, {1, 2, 3});
-  auto out = run_node("LRN", {x}, {{"size", int_attr(2)}, {"alpha", float_attr(2)}, {"beta", float_attr(1)}, {"bias", float_attr(1)}});
+  auto out = run_node("LRN", {x}, {{"size", int_attribute(2)}, {"alpha", float_attribute(2)}, {"beta", float_attribute(1)}, {"bias", float_attribute(1)}});
   // size 2 covers channels c and c+1: sums 1+4, 4+9, 9.
   auto v = values_of<float>(out[0]);
   EXPECT_NEAR(v[0], 1 / (1 + 1 * 5.0f), 1e-6);
@@ -18,8 +18,8 @@ TEST(LRN, DividesByWindowOfSquares) {
 }
 
 TEST(LRN, BadSizeOrRankThrows) {
-  EXPECT_THROW(run_node("LRN", {make_tensor<float>({1, 1}, {1})}, {{"size", int_attr(0)}}), Error);
-  EXPECT_THROW(run_node("LRN", {make_tensor<float>({1}, {1})}, {{"size", int_attr(1)}}), Error);
+  EXPECT_THROW(run_node("LRN", {make_tensor<float>({1, 1}, {1})}, {{"size", int_attribute(0)}}), Error);
+  EXPECT_THROW(run_node("LRN", {make_tensor<float>({1}, {1})}, {{"size", int_attribute(1)}}), Error);
 }
 
 }  // namespace

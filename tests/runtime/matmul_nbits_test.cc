@@ -15,7 +15,7 @@ std::vector<Tensor> nbits(int64_t m, const Tensor& zero_points = Tensor()) {
   return run_node("MatMulNBits",
                   {make_tensor<float>({m, 32}, a), make_tensor<uint8_t>({1, 1, 16}, std::vector<uint8_t>(16, 0x98)),
                    make_tensor<float>({1}, {0.5f}), zero_points},
-                  {{"K", int_attr(32)}, {"N", int_attr(1)}, {"bits", int_attr(4)}, {"block_size", int_attr(32)}}, 1, 1,
+                  {{"K", int_attribute(32)}, {"N", int_attribute(1)}, {"bits", int_attribute(4)}, {"block_size", int_attribute(32)}}, 1, 1,
                   "com.microsoft");
 }
 
@@ -37,7 +37,7 @@ TEST(MatMulNBits, RejectsUnsupportedBits) {
   EXPECT_THROW(run_node("MatMulNBits",
                         {make_tensor<float>({1, 16}, std::vector<float>(16, 1)),
                          make_tensor<uint8_t>({1, 1, 6}, std::vector<uint8_t>(6, 0)), make_tensor<float>({1}, {1})},
-                        {{"K", int_attr(16)}, {"N", int_attr(1)}, {"bits", int_attr(3)}, {"block_size", int_attr(16)}}, 1,
+                        {{"K", int_attribute(16)}, {"N", int_attribute(1)}, {"bits", int_attribute(3)}, {"block_size", int_attribute(16)}}, 1,
                         1, "com.microsoft"),
                Error);
 }

@@ -7,7 +7,7 @@ namespace {
 
 TEST(MaxUnpool, ScattersToRecordedIndices) {
   auto out = run_node("MaxUnpool", {make_tensor<float>({1, 1, 1, 1}, {7}), make_tensor<int64_t>({1, 1, 1, 1}, {3})},
-                      {{"kernel_shape", ints_attr({2, 2})}, {"strides", ints_attr({2, 2})}});
+                      {{"kernel_shape", ints_attribute({2, 2})}, {"strides", ints_attribute({2, 2})}});
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{0, 0, 0, 7}));
 }
 
@@ -15,13 +15,13 @@ TEST(MaxUnpool, OutputShapePlacesTheGridInALargerOutput) {
   auto out = run_node("MaxUnpool",
                       {make_tensor<float>({1, 1, 1, 1}, {7}), make_tensor<int64_t>({1, 1, 1, 1}, {3}),
                        make_tensor<int64_t>({4}, {1, 1, 3, 3})},
-                      {{"kernel_shape", ints_attr({2, 2})}, {"strides", ints_attr({2, 2})}});
+                      {{"kernel_shape", ints_attribute({2, 2})}, {"strides", ints_attribute({2, 2})}});
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{0, 0, 0, 0, 7, 0, 0, 0, 0}));
 }
 
 TEST(MaxUnpool, RejectsIndicesOutOfRange) {
   EXPECT_THROW(run_node("MaxUnpool", {make_tensor<float>({1, 1, 1, 1}, {7}), make_tensor<int64_t>({1, 1, 1, 1}, {4})},
-                        {{"kernel_shape", ints_attr({2, 2})}, {"strides", ints_attr({2, 2})}}),
+                        {{"kernel_shape", ints_attribute({2, 2})}, {"strides", ints_attribute({2, 2})}}),
                Error);
 }
 

@@ -7,7 +7,7 @@ namespace {
 
 TEST(MeanVarianceNormalization, NormalisesOverGivenAxes) {
   Tensor x = make_tensor<float>({2, 2}, {1, 3, 10, 10});
-  auto out = run_node("MeanVarianceNormalization", {x}, {{"axes", ints_attr({1})}});
+  auto out = run_node("MeanVarianceNormalization", {x}, {{"axes", ints_attribute({1})}});
   auto v = values_of<float>(out[0]);
   EXPECT_NEAR(v[0], -1, 1e-6);
   EXPECT_NEAR(v[1], 1, 1e-6);

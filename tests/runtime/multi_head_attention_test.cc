@@ -11,7 +11,7 @@ const float kLn3 = std::log(3.0f);
 
 std::vector<Tensor> mha(const std::vector<Tensor>& inputs, int64_t causal = 0, size_t outputs = 1) {
   return run_node("MultiHeadAttention", inputs,
-                  {{"num_heads", int_attr(1)}, {"scale", float_attr(1.0f)}, {"unidirectional", int_attr(causal)}},
+                  {{"num_heads", int_attribute(1)}, {"scale", float_attribute(1.0f)}, {"unidirectional", int_attribute(causal)}},
                   outputs, 1, "com.microsoft");
 }
 

@@ -15,7 +15,7 @@ TEST(NonZero, CoordinatesPerAxis) {
 
 TEST(Compress, AlongAxisAndFlat) {
   Tensor x = make_tensor<float>({3, 2}, {1, 2, 3, 4, 5, 6});
-  auto out = run_node("Compress", {x, make_tensor<bool>({2}, {false, true})}, {{"axis", int_attr(-1)}});
+  auto out = run_node("Compress", {x, make_tensor<bool>({2}, {false, true})}, {{"axis", int_attribute(-1)}});
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{2, 4, 6}));
   out = run_node("Compress", {x, make_tensor<bool>({4}, {true, false, false, true})});
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{1, 4}));

@@ -15,7 +15,7 @@ TEST(OneHot, LastAxisWithNegativeAndOutOfRangeIndices) {
 TEST(OneHot, LeadingAxis) {
   auto out =
       run_node("OneHot", {make_tensor<int32_t>({2}, {1, 0}), Tensor::scalar(2.0f), make_tensor<int32_t>({2}, {-1, 1})},
-               {{"axis", int_attr(0)}});
+               {{"axis", int_attribute(0)}});
   EXPECT_EQ(values_of<int32_t>(out[0]), (std::vector<int32_t>{-1, 1, 1, -1}));
 }
 

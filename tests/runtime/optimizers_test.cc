@@ -14,7 +14,7 @@ TEST(Momentum, StandardUpdateTakesFullGradientFirst) {
   auto out = run_node("Momentum",
                       {Tensor::scalar<float>(0.1f), Tensor::scalar<int64_t>(0), make_tensor<float>({1}, {1}),
                        make_tensor<float>({1}, {1}), make_tensor<float>({1}, {2})},
-                      {{"alpha", float_attr(0.5f)}, {"beta", float_attr(0.3f)}, {"mode", string_attr("standard")}}, 2, 1,
+                      {{"alpha", float_attribute(0.5f)}, {"beta", float_attribute(0.3f)}, {"mode", string_attribute("standard")}}, 2, 1,
                       kDomain);
   EXPECT_FLOAT_EQ(values_of<float>(out[0])[0], 0.8f);
   EXPECT_FLOAT_EQ(values_of<float>(out[1])[0], 2.0f);
@@ -33,7 +33,7 @@ TEST(Adam, UpdatesBothMoments) {
   auto out = run_node("Adam",
                       {Tensor::scalar<float>(1), Tensor::scalar<int64_t>(0), make_tensor<float>({1}, {1}),
                        make_tensor<float>({1}, {2}), make_tensor<float>({1}, {0}), make_tensor<float>({1}, {0})},
-                      {{"alpha", float_attr(0.5f)}, {"beta", float_attr(0.75f)}, {"epsilon", float_attr(0)}}, 3, 1, kDomain);
+                      {{"alpha", float_attribute(0.5f)}, {"beta", float_attribute(0.75f)}, {"epsilon", float_attribute(0)}}, 3, 1, kDomain);
   EXPECT_FLOAT_EQ(values_of<float>(out[1])[0], 1.0f);   // 0.5 * 2
   EXPECT_FLOAT_EQ(values_of<float>(out[2])[0], 1.0f);   // 0.25 * 4
   EXPECT_FLOAT_EQ(values_of<float>(out[0])[0], 0.0f);   // 1 - 1 * 1 / 1

@@ -9,14 +9,14 @@ Tensor row() { return make_tensor<float>({1, 3}, {1, 2, 3}); }
 Tensor pads(std::vector<int64_t> v) { return make_tensor<int64_t>({static_cast<int64_t>(v.size())}, v); }
 
 std::vector<float> padded(const std::string& mode, std::vector<int64_t> p) {
-  return values_of<float>(run_node("Pad", {row(), pads(std::move(p))}, {{"mode", string_attr(mode)}})[0]);
+  return values_of<float>(run_node("Pad", {row(), pads(std::move(p))}, {{"mode", string_attribute(mode)}})[0]);
 }
 
 TEST(Pad, Modes) {
   EXPECT_EQ(padded("constant", {0, 2, 0, 1}), (std::vector<float>{0, 0, 1, 2, 3, 0}));
   EXPECT_EQ(padded("reflect", {0, 2, 0, 2}), (std::vector<float>{3, 2, 1, 2, 3, 2, 1}));
   EXPECT_EQ(padded("edge", {0, 2, 0, 1}), (std::vector<float>{1, 1, 1, 2, 3, 3}));
-  EXPECT_EQ(values_of<float>(run_node("Pad", {row(), pads({0, 2, 0, 1})}, {{"mode", string_attr("wrap")}}, 1, 19)[0]),
+  EXPECT_EQ(values_of<float>(run_node("Pad", {row(), pads({0, 2, 0, 1})}, {{"mode", string_attribute("wrap")}}, 1, 19)[0]),
             (std::vector<float>{2, 3, 1, 2, 3, 1}));
 }
 
@@ -28,7 +28,7 @@ TEST(Pad, ConstantValueAndAxesInputs) {
 }
 
 TEST(Pad, AttributesBeforeOpset11) {
-  auto out = run_node("Pad", {row()}, {{"pads", ints_attr({1, 0, 0, 0})}, {"value", float_attr(5)}}, 1, 10);
+  auto out = run_node("Pad", {row()}, {{"pads", ints_attribute({1, 0, 0, 0})}, {"value", float_attribute(5)}}, 1, 10);
   EXPECT_EQ(out[0].shape(), (Shape{2, 3}));
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{5, 5, 5, 1, 2, 3}));
 }
@@ -38,7 +38,7 @@ TEST(Pad, RejectsBadArguments) {
   EXPECT_THROW(padded("constant", {0, -4, 0, 0}), Error);
   EXPECT_THROW(padded("mirror", {0, 1, 0, 1}), Error);
   EXPECT_THROW(padded("constant", {0, INT64_MAX, 0, 1}), Error);
-  EXPECT_THROW(run_node("Pad", {make_tensor<float>({0}, {}), pads({1, 1})}, {{"mode", string_attr("edge")}}), Error);
+  EXPECT_THROW(run_node("Pad", {make_tensor<float>({0}, {}), pads({1, 1})}, {{"mode", string_attribute("edge")}}), Error);
 }
 
 }  // namespace

@@ -80,9 +80,9 @@ void check(const Case& c, float tolerance) {
     loc.push_back(static_cast<int32_t>(t));
   }
   int64_t n_seqs = static_cast<int64_t>(c.seqs.size());
-  std::map<std::string, Attribute> attrs = {{"num_heads", int_attr(H)}, {"num_kv_heads", int_attr(KVH)}};
-  if (c.softcap > 0) attrs["softcap"] = float_attr(c.softcap);
-  if (c.window > 0) attrs["sliding_window"] = int_attr(c.window);
+  std::map<std::string, Attribute> attrs = {{"num_heads", int_attribute(H)}, {"num_kv_heads", int_attribute(KVH)}};
+  if (c.softcap > 0) attrs["softcap"] = float_attribute(c.softcap);
+  if (c.window > 0) attrs["sliding_window"] = int_attribute(c.window);
   auto out = run_node("PagedAttention",
                       {q, k, v, key_cache, value_cache, make_tensor<int32_t>({tokens}, slots),
                        make_tensor<int32_t>({n_seqs, max_blocks}, tables), make_tensor<int32_t>({n_seqs}, lens),
@@ -150,7 +150,7 @@ TEST(PagedAttention, BlockOutsideThePoolIsRejected) {
                      Tensor::zeros(DataType::kFloat, {1, 2}), cache, cache, make_tensor<int32_t>({1}, {0}),
                      make_tensor<int32_t>({1, 1}, table), make_tensor<int32_t>({1}, {1}),
                      make_tensor<int32_t>({2}, {0, 1})},
-                    {{"num_heads", int_attr(1)}}, 1, 17, "com.onnxgen");
+                    {{"num_heads", int_attribute(1)}}, 1, 17, "com.onnxgen");
   };
   EXPECT_NO_THROW(run({1}));
   try {

@@ -14,14 +14,14 @@ TEST(QuantizeLinear, RoundsHalfToEvenAndSaturates) {
 TEST(QuantizeLinear, PerAxisInt8) {
   Tensor x = make_tensor<float>({2, 2}, {2, 4, 2, 4});
   auto out = run_node("QuantizeLinear", {x, make_tensor<float>({2}, {1, 2}), make_tensor<int8_t>({2}, {0, -1})},
-                      {{"axis", int_attr(1)}});
+                      {{"axis", int_attribute(1)}});
   EXPECT_EQ(values_of<int8_t>(out[0]), (std::vector<int8_t>{2, 1, 2, 1}));
 }
 
 TEST(DequantizeLinear, PerAxisAndBlocked) {
   Tensor x = make_tensor<uint8_t>({1, 4}, {10, 20, 30, 40});
   auto out = run_node("DequantizeLinear", {x, make_tensor<float>({1, 2}, {0.5f, 2}), make_tensor<uint8_t>({1, 2}, {10, 0})},
-                      {{"axis", int_attr(1)}, {"block_size", int_attr(2)}}, 1, 21);
+                      {{"axis", int_attribute(1)}, {"block_size", int_attribute(2)}}, 1, 21);
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{0, 5, 60, 80}));
 }
 

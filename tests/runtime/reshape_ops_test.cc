@@ -22,12 +22,12 @@ TEST(Reshape, ZeroCopiesDimAndMinusOneInfers) {
 
 TEST(Reshape, AllowZeroKeepsZeroAsADimension) {
   Tensor x = make_tensor<float>({0, 3}, {});
-  auto out = run_node("Reshape", {x, i64({3, 0})}, {{"allowzero", int_attr(1)}}, 1, 14);
+  auto out = run_node("Reshape", {x, i64({3, 0})}, {{"allowzero", int_attribute(1)}}, 1, 14);
   EXPECT_EQ(out[0].shape(), (Shape{3, 0}));
 }
 
 TEST(Reshape, OldOpsetTakesShapeAttribute) {
-  auto out = run_node("Reshape", {iota_tensor({6})}, {{"shape", ints_attr({3, 2})}}, 1, 4);
+  auto out = run_node("Reshape", {iota_tensor({6})}, {{"shape", ints_attribute({3, 2})}}, 1, 4);
   EXPECT_EQ(out[0].shape(), (Shape{3, 2}));
 }
 
@@ -41,16 +41,16 @@ TEST(Reshape, RejectsBadShapes) {
 
 TEST(Flatten, SplitsAtAxisIncludingNegativeAndZero) {
   Tensor x = iota_tensor({2, 3, 4});
-  EXPECT_EQ(run_node("Flatten", {x}, {{"axis", int_attr(-1)}})[0].shape(), (Shape{6, 4}));
-  EXPECT_EQ(run_node("Flatten", {x}, {{"axis", int_attr(0)}})[0].shape(), (Shape{1, 24}));
-  EXPECT_EQ(run_node("Flatten", {x}, {{"axis", int_attr(3)}})[0].shape(), (Shape{24, 1}));
-  EXPECT_THROW(run_node("Flatten", {x}, {{"axis", int_attr(4)}}), Error);
+  EXPECT_EQ(run_node("Flatten", {x}, {{"axis", int_attribute(-1)}})[0].shape(), (Shape{6, 4}));
+  EXPECT_EQ(run_node("Flatten", {x}, {{"axis", int_attribute(0)}})[0].shape(), (Shape{1, 24}));
+  EXPECT_EQ(run_node("Flatten", {x}, {{"axis", int_attribute(3)}})[0].shape(), (Shape{24, 1}));
+  EXPECT_THROW(run_node("Flatten", {x}, {{"axis", int_attribute(4)}}), Error);
 }
 
 TEST(Squeeze, AxesAsInputFromOpset13AndAttributeBefore) {
   Tensor x = iota_tensor({1, 3, 1, 2});
   EXPECT_EQ(run_node("Squeeze", {x, i64({-2})})[0].shape(), (Shape{1, 3, 2}));
-  EXPECT_EQ(run_node("Squeeze", {x}, {{"axes", ints_attr({0})}}, 1, 11)[0].shape(), (Shape{3, 1, 2}));
+  EXPECT_EQ(run_node("Squeeze", {x}, {{"axes", ints_attribute({0})}}, 1, 11)[0].shape(), (Shape{3, 1, 2}));
   EXPECT_EQ(run_node("Squeeze", {x})[0].shape(), (Shape{3, 2}));
   EXPECT_THROW(run_node("Squeeze", {x, i64({1})}), Error);
 }
@@ -58,7 +58,7 @@ TEST(Squeeze, AxesAsInputFromOpset13AndAttributeBefore) {
 TEST(Unsqueeze, InsertsAtOutputPositions) {
   Tensor x = iota_tensor({3, 2});
   EXPECT_EQ(run_node("Unsqueeze", {x, i64({-1, 0})})[0].shape(), (Shape{1, 3, 2, 1}));
-  EXPECT_EQ(run_node("Unsqueeze", {x}, {{"axes", ints_attr({1})}}, 1, 11)[0].shape(), (Shape{3, 1, 2}));
+  EXPECT_EQ(run_node("Unsqueeze", {x}, {{"axes", ints_attribute({1})}}, 1, 11)[0].shape(), (Shape{3, 1, 2}));
   EXPECT_THROW(run_node("Unsqueeze", {x, i64({0, 0})}), Error);
   EXPECT_THROW(run_node("Unsqueeze", {x, i64({5})}), Error);
 }

@@ -15,7 +15,7 @@ TEST(Resize, NearestHalfPixelRoundPreferFloor) {
 TEST(Resize, LinearAlignCornersFromSizes) {
   auto out = run_node("Resize",
                       {make_tensor<float>({1, 2}, {0, 3}), Tensor(), Tensor(), make_tensor<int64_t>({2}, {1, 4})},
-                      {{"mode", string_attr("linear")}, {"coordinate_transformation_mode", string_attr("align_corners")}});
+                      {{"mode", string_attribute("linear")}, {"coordinate_transformation_mode", string_attribute("align_corners")}});
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{0, 1, 2, 3}));
 }
 
@@ -24,9 +24,9 @@ TEST(Resize, CropAndResizeExtrapolatesOutsideTheInput) {
   auto out = run_node("Resize",
                       {make_tensor<float>({2}, {5, 7}), make_tensor<float>({2}, {0, 2}), Tensor(),
                        make_tensor<int64_t>({1}, {3})},
-                      {{"mode", string_attr("linear")},
-                       {"coordinate_transformation_mode", string_attr("tf_crop_and_resize")},
-                       {"extrapolation_value", float_attr(-1)}});
+                      {{"mode", string_attribute("linear")},
+                       {"coordinate_transformation_mode", string_attribute("tf_crop_and_resize")},
+                       {"extrapolation_value", float_attribute(-1)}});
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{5, 7, -1}));
 }
 

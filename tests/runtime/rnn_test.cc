@@ -11,7 +11,7 @@ TEST(RNN, AppliesTanhToTheProjection) {
   auto out = run_node("RNN",
                       {make_tensor<float>({1, 1, 1}, {0.5f}), make_tensor<float>({1, 1, 1}, {2}),
                        make_tensor<float>({1, 1, 1}, {0})},
-                      {{"hidden_size", int_attr(1)}}, 2);
+                      {{"hidden_size", int_attribute(1)}}, 2);
   EXPECT_EQ(out[0].describe(), "float32[1,1,1,1]");
   EXPECT_FLOAT_EQ(values_of<float>(out[0])[0], std::tanh(1.0f));
   EXPECT_FLOAT_EQ(values_of<float>(out[1])[0], std::tanh(1.0f));
@@ -23,7 +23,7 @@ TEST(LSTM, ZeroWeightsHalveTheInitialCell) {
                       {make_tensor<float>({1, 1, 1}, {3}), make_tensor<float>({1, 4, 1}, {0, 0, 0, 0}),
                        make_tensor<float>({1, 4, 1}, {0, 0, 0, 0}), Tensor(), Tensor(), Tensor(),
                        make_tensor<float>({1, 1, 1}, {2})},
-                      {{"hidden_size", int_attr(1)}}, 3);
+                      {{"hidden_size", int_attribute(1)}}, 3);
   EXPECT_FLOAT_EQ(values_of<float>(out[2])[0], 1.0f);
   EXPECT_FLOAT_EQ(values_of<float>(out[1])[0], 0.5f * std::tanh(1.0f));
 }
@@ -34,7 +34,7 @@ TEST(GRU, SequenceLensStopsShortBatchesAndReverseStartsAtTheirEnd) {
                       {make_tensor<float>({2, 2, 1}, {0, 0, 0, 0}), make_tensor<float>({1, 3, 1}, {0, 0, 0}),
                        make_tensor<float>({1, 3, 1}, {0, 0, 0}), Tensor(), make_tensor<int32_t>({2}, {2, 1}),
                        make_tensor<float>({1, 2, 1}, {4, 4})},
-                      {{"hidden_size", int_attr(1)}, {"direction", string_attr("reverse")}}, 2);
+                      {{"hidden_size", int_attribute(1)}, {"direction", string_attribute("reverse")}}, 2);
   // Y[t, 0, b]: batch 0 visits t=1 then t=0; batch 1 only t=0 and leaves t=1 zero.
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{1, 2, 2, 0}));
   EXPECT_EQ(values_of<float>(out[1]), (std::vector<float>{1, 2}));
@@ -47,7 +47,7 @@ TEST(RNN, ANewRecurrenceWeightIsReadOnTheNextRun) {
                                   make_tensor<float>({1, 1, 1}, {0})};
   PlanOptions options;
   options.fold_constants = false;
-  ExecutionPlan plan(single_node_graph("RNN", first, {{"hidden_size", int_attr(1)}}, 1), single_node_opsets(17, ""),
+  ExecutionPlan plan(single_node_graph("RNN", first, {{"hidden_size", int_attribute(1)}}, 1), single_node_opsets(17, ""),
                      {}, options);
   const float h1 = std::tanh(1.0f);
   EXPECT_FLOAT_EQ(values_of<float>(plan.run(first)[0])[1], h1);
@@ -62,7 +62,7 @@ TEST(RNN, RejectsWeightsOfTheWrongShape) {
   EXPECT_THROW(run_node("RNN",
                         {make_tensor<float>({1, 1, 2}, {1, 2}), make_tensor<float>({1, 1, 1}, {1}),
                          make_tensor<float>({1, 1, 1}, {0})},
-                        {{"hidden_size", int_attr(1)}}),
+                        {{"hidden_size", int_attribute(1)}}),
                Error);
 }
 

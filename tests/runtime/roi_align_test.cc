@@ -9,7 +9,7 @@ TEST(RoiAlign, ConstantImageAveragesToItsValue) {
   auto out = run_node("RoiAlign",
                       {make_tensor<float>({1, 1, 4, 4}, std::vector<float>(16, 5)), make_tensor<float>({1, 4}, {0, 0, 3, 3}),
                        make_tensor<int64_t>({1}, {0})},
-                      {{"output_height", int_attr(2)}, {"output_width", int_attr(2)}});
+                      {{"output_height", int_attribute(2)}, {"output_width", int_attribute(2)}});
   EXPECT_EQ(out[0].describe(), "float32[1,1,2,2]");
   for (float v : values_of<float>(out[0])) EXPECT_FLOAT_EQ(v, 5);
 }
@@ -19,7 +19,7 @@ TEST(RoiAlign, SamplesBilinearlyInsideTheBin) {
   auto out = run_node("RoiAlign",
                       {make_tensor<float>({1, 1, 1, 4}, {0, 1, 2, 3}), make_tensor<float>({1, 4}, {0, 0, 1, 0}),
                        make_tensor<int64_t>({1}, {0})},
-                      {{"coordinate_transformation_mode", string_attr("output_half_pixel")}, {"sampling_ratio", int_attr(2)}});
+                      {{"coordinate_transformation_mode", string_attribute("output_half_pixel")}, {"sampling_ratio", int_attribute(2)}});
   EXPECT_FLOAT_EQ(values_of<float>(out[0])[0], 0.5f);
 }
 

@@ -14,7 +14,7 @@ TEST(RotaryEmbedding, OnnxHalvesAndInterleavedPairs) {
   const Tensor pos = make_tensor<int64_t>({1, 1}, {0});
   auto halves = run_node("RotaryEmbedding", {x, cos_cache(), sin_cache(), pos}, {}, 1, 23);
   EXPECT_EQ(values_of<float>(halves[0]), (std::vector<float>{0, 0, 1, 1}));
-  auto pairs = run_node("RotaryEmbedding", {x, cos_cache(), sin_cache(), pos}, {{"interleaved", int_attr(1)}}, 1, 23);
+  auto pairs = run_node("RotaryEmbedding", {x, cos_cache(), sin_cache(), pos}, {{"interleaved", int_attribute(1)}}, 1, 23);
   EXPECT_EQ(values_of<float>(pairs[0]), (std::vector<float>{0, 1, 0, 1}));
 }
 
@@ -22,7 +22,7 @@ TEST(RotaryEmbedding, OnnxPartialRotationPassesTheRestThrough) {
   auto out = run_node("RotaryEmbedding",
                       {make_tensor<float>({1, 1, 4}, {1, 0, 7, 9}), make_tensor<float>({1, 1, 1}, {0}),
                        make_tensor<float>({1, 1, 1}, {1})},
-                      {{"num_heads", int_attr(1)}, {"rotary_embedding_dim", int_attr(2)}}, 1, 23);
+                      {{"num_heads", int_attribute(1)}, {"rotary_embedding_dim", int_attribute(2)}}, 1, 23);
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{0, 1, 7, 9}));
 }
 

@@ -17,9 +17,9 @@ TEST(ScatterND, WritesSlicesAndLeavesInputAlone) {
 TEST(ScatterND, ReductionsAccumulateRepeats) {
   Tensor idx = make_tensor<int64_t>({2, 2}, {0, 1, 0, 1});
   Tensor upd = make_tensor<float>({2}, {10, 3});
-  auto add = run_node("ScatterND", {data(), idx, upd}, {{"reduction", string_attr("add")}}, 1, 16);
+  auto add = run_node("ScatterND", {data(), idx, upd}, {{"reduction", string_attribute("add")}}, 1, 16);
   EXPECT_EQ(values_of<float>(add[0])[1], 15);
-  auto mx = run_node("ScatterND", {data(), idx, upd}, {{"reduction", string_attr("max")}}, 1, 18);
+  auto mx = run_node("ScatterND", {data(), idx, upd}, {{"reduction", string_attribute("max")}}, 1, 18);
   EXPECT_EQ(values_of<float>(mx[0])[1], 10);
 }
 
@@ -29,18 +29,18 @@ TEST(ScatterND, RejectsBadIndicesOrUpdates) {
   EXPECT_THROW(run_node("ScatterND", {data(), make_tensor<int64_t>({1, 1}, {0}), make_tensor<float>({1, 2}, {0, 0})}),
                Error);
   EXPECT_THROW(run_node("ScatterND", {data(), make_tensor<int64_t>({1, 1}, {0}), make_tensor<float>({1, 3}, {0, 0, 0})},
-                        {{"reduction", string_attr("avg")}}),
+                        {{"reduction", string_attribute("avg")}}),
                Error);
 }
 
 TEST(ScatterElements, WritesAlongAxis) {
   auto out =
       run_node("ScatterElements", {data(), make_tensor<int64_t>({1, 2}, {2, -3}), make_tensor<float>({1, 2}, {9, 8})},
-               {{"axis", int_attr(1)}});
+               {{"axis", int_attribute(1)}});
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{8, 2, 9, 4, 5, 6}));
   auto mul =
       run_node("ScatterElements", {data(), make_tensor<int64_t>({2, 1}, {1, 1}), make_tensor<float>({2, 1}, {2, 3})},
-               {{"reduction", string_attr("mul")}}, 1, 16);
+               {{"reduction", string_attribute("mul")}}, 1, 16);
   EXPECT_EQ(values_of<float>(mul[0]), (std::vector<float>{1, 2, 3, 24, 5, 6}));
 }
 

@@ -8,9 +8,9 @@ namespace {
 TEST(Shape, StartAndEndAreClamped) {
   Tensor x = Tensor::zeros(DataType::kFloat, {2, 3, 4});
   EXPECT_EQ(values_of<int64_t>(run_node("Shape", {x})[0]), (std::vector<int64_t>{2, 3, 4}));
-  auto out = run_node("Shape", {x}, {{"start", int_attr(-2)}, {"end", int_attr(10)}}, 1, 15);
+  auto out = run_node("Shape", {x}, {{"start", int_attribute(-2)}, {"end", int_attribute(10)}}, 1, 15);
   EXPECT_EQ(values_of<int64_t>(out[0]), (std::vector<int64_t>{3, 4}));
-  out = run_node("Shape", {x}, {{"start", int_attr(2)}, {"end", int_attr(1)}}, 1, 15);
+  out = run_node("Shape", {x}, {{"start", int_attribute(2)}, {"end", int_attribute(1)}}, 1, 15);
   EXPECT_EQ(out[0].shape(), (Shape{0}));
 }
 
@@ -33,7 +33,7 @@ TEST(ConstantOfShape, FillsWithTheValueAttribute) {
 
 TEST(EyeLike, OffDiagonalAndDtype) {
   auto out = run_node("EyeLike", {Tensor::zeros(DataType::kFloat, {2, 3})},
-                      {{"k", int_attr(1)}, {"dtype", int_attr(static_cast<int64_t>(DataType::kInt32))}});
+                      {{"k", int_attribute(1)}, {"dtype", int_attribute(static_cast<int64_t>(DataType::kInt32))}});
   EXPECT_EQ(values_of<int32_t>(out[0]), (std::vector<int32_t>{0, 1, 0, 0, 0, 1}));
   EXPECT_THROW(run_node("EyeLike", {Tensor::zeros(DataType::kFloat, {3})}), Error);
 }

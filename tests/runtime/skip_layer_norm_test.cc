@@ -13,7 +13,7 @@ TEST(SkipLayerNormalization, AddsSkipAndBiasThenNormalises) {
                       {make_tensor<float>({1, 1, 2}, {1, 2}), make_tensor<float>({1, 1, 2}, {0, 1}),
                        make_tensor<float>({2}, {1, 2}), make_tensor<float>({2}, {0.5f, 0.5f}),
                        make_tensor<float>({2}, {1, 1})},
-                      {{"epsilon", float_attr(0.0f)}}, 4, 1, "com.microsoft");
+                      {{"epsilon", float_attribute(0.0f)}}, 4, 1, "com.microsoft");
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{-0.5f, 2.5f}));
   EXPECT_EQ(values_of<float>(out[1]), (std::vector<float>{3}));
   EXPECT_EQ(values_of<float>(out[3]), (std::vector<float>{2, 4}));
@@ -23,7 +23,7 @@ TEST(SkipLayerNormalization, SimplifiedIsRmsOfTheSumWithBroadcastSkip) {
   auto out = run_node("SkipSimplifiedLayerNormalization",
                       {make_tensor<float>({2, 1, 2}, {1, 3, 2, 4}), make_tensor<float>({1, 2}, {1, 1}),
                        make_tensor<float>({2}, {1, 1})},
-                      {{"epsilon", float_attr(0.0f)}}, 1, 1, "com.microsoft");
+                      {{"epsilon", float_attribute(0.0f)}}, 1, 1, "com.microsoft");
   const auto y = values_of<float>(out[0]);
   EXPECT_NEAR(y[0], 2 / std::sqrt(10.0f), 1e-6f);
   EXPECT_NEAR(y[3], 5 / std::sqrt(17.0f), 1e-6f);

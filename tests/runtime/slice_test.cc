@@ -36,7 +36,7 @@ TEST(Slice, EmptyWhenStartPassesEnd) {
 
 TEST(Slice, AttributesBeforeOpset10) {
   auto out = run_node("Slice", {input()},
-                      {{"starts", ints_attr({1})}, {"ends", ints_attr({2})}, {"axes", ints_attr({1})}}, 1, 9);
+                      {{"starts", ints_attribute({1})}, {"ends", ints_attribute({2})}, {"axes", ints_attribute({1})}}, 1, 9);
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{1, 6, 11, 16}));
 }
 

@@ -21,13 +21,13 @@ TEST(Softmax, Opset11FlattensFromAxis) {
   auto v = values_of<float>(run_node("Softmax", {x}, {}, 1, 11)[0]);
   EXPECT_NEAR(v[0], 0.25f, 1e-6);
   // ...and only along axis 1 from opset 13.
-  v = values_of<float>(run_node("Softmax", {x}, {{"axis", int_attr(1)}}, 1, 13)[0]);
+  v = values_of<float>(run_node("Softmax", {x}, {{"axis", int_attribute(1)}}, 1, 13)[0]);
   EXPECT_NEAR(v[0], 0.5f, 1e-6);
 }
 
 TEST(LogSoftmax, DoubleAlongMiddleAxis) {
   Tensor x = make_tensor<double>({1, 2, 1}, {1, 1});
-  auto v = values_of<double>(run_node("LogSoftmax", {x}, {{"axis", int_attr(1)}}, 1, 13)[0]);
+  auto v = values_of<double>(run_node("LogSoftmax", {x}, {{"axis", int_attribute(1)}}, 1, 13)[0]);
   EXPECT_NEAR(v[0], -std::log(2.0), 1e-12);
   EXPECT_NEAR(v[1], -std::log(2.0), 1e-12);
 }
@@ -38,7 +38,7 @@ TEST(Hardmax, FirstMaximumWins) {
 }
 
 TEST(Softmax, BadInputThrows) {
-  EXPECT_THROW(run_node("Softmax", {make_tensor<float>({2}, {1, 2})}, {{"axis", int_attr(1)}}, 1, 13), Error);
+  EXPECT_THROW(run_node("Softmax", {make_tensor<float>({2}, {1, 2})}, {{"axis", int_attribute(1)}}, 1, 13), Error);
   EXPECT_THROW(run_node("Softmax", {make_tensor<int32_t>({2}, {1, 2})}, {}, 1, 13), Error);
 }
 

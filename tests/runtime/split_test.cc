@@ -8,30 +8,30 @@ namespace {
 Tensor input() { return make_tensor<float>({2, 5}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}); }
 
 TEST(Split, SizesAsInput) {
-  auto out = run_node("Split", {input(), make_tensor<int64_t>({2}, {2, 3})}, {{"axis", int_attr(1)}}, 2);
+  auto out = run_node("Split", {input(), make_tensor<int64_t>({2}, {2, 3})}, {{"axis", int_attribute(1)}}, 2);
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{0, 1, 5, 6}));
   EXPECT_EQ(values_of<float>(out[1]), (std::vector<float>{2, 3, 4, 7, 8, 9}));
 }
 
 TEST(Split, SizesAsAttributeBeforeOpset13) {
-  auto out = run_node("Split", {input()}, {{"axis", int_attr(1)}, {"split", ints_attr({4, 1})}}, 2, 11);
+  auto out = run_node("Split", {input()}, {{"axis", int_attribute(1)}, {"split", ints_attribute({4, 1})}}, 2, 11);
   EXPECT_EQ(values_of<float>(out[1]), (std::vector<float>{4, 9}));
 }
 
 TEST(Split, NumOutputsLeavesTheLastChunkShorter) {
-  auto out = run_node("Split", {input()}, {{"axis", int_attr(1)}, {"num_outputs", int_attr(3)}}, 3, 18);
+  auto out = run_node("Split", {input()}, {{"axis", int_attribute(1)}, {"num_outputs", int_attribute(3)}}, 3, 18);
   EXPECT_EQ(out[0].shape(), (Shape{2, 2}));
   EXPECT_EQ(out[2].shape(), (Shape{2, 1}));
   EXPECT_EQ(values_of<float>(out[2]), (std::vector<float>{4, 9}));
 }
 
 TEST(Split, RejectsUnevenOrWrongSizes) {
-  EXPECT_THROW(run_node("Split", {input()}, {{"axis", int_attr(1)}}, 2), Error);
-  EXPECT_THROW(run_node("Split", {input(), make_tensor<int64_t>({2}, {2, 2})}, {{"axis", int_attr(1)}}, 2), Error);
-  EXPECT_THROW(run_node("Split", {input(), make_tensor<int64_t>({2}, {6, -1})}, {{"axis", int_attr(1)}}, 2), Error);
+  EXPECT_THROW(run_node("Split", {input()}, {{"axis", int_attribute(1)}}, 2), Error);
+  EXPECT_THROW(run_node("Split", {input(), make_tensor<int64_t>({2}, {2, 2})}, {{"axis", int_attribute(1)}}, 2), Error);
+  EXPECT_THROW(run_node("Split", {input(), make_tensor<int64_t>({2}, {6, -1})}, {{"axis", int_attribute(1)}}, 2), Error);
   // Sizes whose sum wraps around to the axis size must not pass as valid.
   EXPECT_THROW(
-      run_node("Split", {input(), make_tensor<int64_t>({3}, {INT64_MAX, INT64_MAX, 7})}, {{"axis", int_attr(1)}}, 3),
+      run_node("Split", {input(), make_tensor<int64_t>({3}, {INT64_MAX, INT64_MAX, 7})}, {{"axis", int_attribute(1)}}, 3),
       Error);
 }
 

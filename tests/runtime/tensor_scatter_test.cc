@@ -9,7 +9,7 @@ std::vector<Tensor> scatter(int64_t index, const std::string& mode) {
   return run_node("TensorScatter",
                   {make_tensor<float>({1, 3, 1}, {1, 2, 3}), make_tensor<float>({1, 2, 1}, {8, 9}),
                    make_tensor<int64_t>({1}, {index})},
-                  {{"mode", string_attr(mode)}}, 1, 24);
+                  {{"mode", string_attribute(mode)}}, 1, 24);
 }
 
 TEST(TensorScatter, LinearWritesAtTheIndex) {

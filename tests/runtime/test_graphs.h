@@ -20,11 +20,6 @@ std::vector<T> values_of(const Tensor& t) {
   return std::vector<T>(t.data<T>(), t.data<T>() + t.numel());
 }
 
-Attribute int_attr(int64_t v);
-Attribute float_attr(float v);
-Attribute ints_attr(std::vector<int64_t> v);
-Attribute string_attr(std::string v);
-
 // A graph of `op_type` as its only node, whose inputs are named for `inputs` (an undefined Tensor
 // is an omitted optional input) and fed in that order, less the omitted ones.
 std::shared_ptr<Graph> single_node_graph(const std::string& op_type, const std::vector<Tensor>& inputs,

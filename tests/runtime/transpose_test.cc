@@ -17,7 +17,7 @@ TEST(Transpose, TiledPathMatchesDefinition) {
   const int64_t B = 3, S = 37, D = 70;
   std::vector<int32_t> v(static_cast<size_t>(B * S * D));
   for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<int32_t>(i);
-  auto out = run_node("Transpose", {make_tensor<int32_t>({B, S, D}, v)}, {{"perm", ints_attr({0, 2, 1})}});
+  auto out = run_node("Transpose", {make_tensor<int32_t>({B, S, D}, v)}, {{"perm", ints_attribute({0, 2, 1})}});
   ASSERT_EQ(out[0].shape(), (Shape{B, D, S}));
   const int32_t* y = out[0].data<int32_t>();
   for (int64_t b = 0; b < B; ++b)
@@ -29,7 +29,7 @@ TEST(Transpose, KeepsInnerAxisForHeadSplit) {
   // [S, H, D] -> [H, S, D]: the inner axis stays, so rows are copied whole.
   std::vector<float> v(2 * 3 * 2);
   for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i);
-  auto out = run_node("Transpose", {make_tensor<float>({2, 3, 2}, v)}, {{"perm", ints_attr({1, 0, 2})}});
+  auto out = run_node("Transpose", {make_tensor<float>({2, 3, 2}, v)}, {{"perm", ints_attribute({1, 0, 2})}});
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{0, 1, 6, 7, 2, 3, 8, 9, 4, 5, 10, 11}));
 }
 
@@ -40,9 +40,9 @@ TEST(Transpose, StringsMove) {
 
 TEST(Transpose, RejectsBadPerm) {
   Tensor x = make_tensor<float>({2, 3}, {1, 2, 3, 4, 5, 6});
-  EXPECT_THROW(run_node("Transpose", {x}, {{"perm", ints_attr({0, 0})}}), Error);
-  EXPECT_THROW(run_node("Transpose", {x}, {{"perm", ints_attr({0, 2})}}), Error);
-  EXPECT_THROW(run_node("Transpose", {x}, {{"perm", ints_attr({1, 0, 2})}}), Error);
+  EXPECT_THROW(run_node("Transpose", {x}, {{"perm", ints_attribute({0, 0})}}), Error);
+  EXPECT_THROW(run_node("Transpose", {x}, {{"perm", ints_attribute({0, 2})}}), Error);
+  EXPECT_THROW(run_node("Transpose", {x}, {{"perm", ints_attribute({1, 0, 2})}}), Error);
 }
 
 }  // namespace

@@ -17,13 +17,13 @@ TEST(Unique, SortedFlatWithAllOutputs) {
 }
 
 TEST(Unique, UnsortedKeepsFirstOccurrenceOrder) {
-  auto out = run_node("Unique", {make_tensor<int32_t>({5}, {2, 1, 1, 3, 2})}, {{"sorted", int_attr(0)}}, 3);
+  auto out = run_node("Unique", {make_tensor<int32_t>({5}, {2, 1, 1, 3, 2})}, {{"sorted", int_attribute(0)}}, 3);
   EXPECT_EQ(values_of<int32_t>(out[0]), (std::vector<int32_t>{2, 1, 3}));
   EXPECT_EQ(values_of<int64_t>(out[2]), (std::vector<int64_t>{0, 1, 1, 2, 0}));
 }
 
 TEST(Unique, RowsAlongAxis) {
-  auto out = run_node("Unique", {make_tensor<int64_t>({3, 2}, {1, 0, 0, 1, 1, 0})}, {{"axis", int_attr(0)}}, 4);
+  auto out = run_node("Unique", {make_tensor<int64_t>({3, 2}, {1, 0, 0, 1, 1, 0})}, {{"axis", int_attribute(0)}}, 4);
   EXPECT_EQ(values_of<int64_t>(out[0]), (std::vector<int64_t>{0, 1, 1, 0}));
   EXPECT_EQ(values_of<int64_t>(out[3]), (std::vector<int64_t>{1, 2}));
 }
@@ -43,7 +43,7 @@ TEST(Unique, NaNsSortLastAsOneValue) {
 }
 
 TEST(Unique, RejectsBadAxis) {
-  EXPECT_THROW(run_node("Unique", {make_tensor<float>({2}, {1, 2})}, {{"axis", int_attr(1)}}), Error);
+  EXPECT_THROW(run_node("Unique", {make_tensor<float>({2}, {1, 2})}, {{"axis", int_attribute(1)}}), Error);
 }
 
 }  // namespace

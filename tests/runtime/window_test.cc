@@ -12,14 +12,14 @@ void expect_near(const std::vector<float>& got, const std::vector<float>& want) 
 
 TEST(HannWindow, PeriodicAndSymmetric) {
   expect_near(values_of<float>(run_node("HannWindow", {Tensor::scalar<int64_t>(4)})[0]), {0, 0.5f, 1, 0.5f});
-  expect_near(values_of<float>(run_node("HannWindow", {Tensor::scalar<int64_t>(3)}, {{"periodic", int_attr(0)}})[0]),
+  expect_near(values_of<float>(run_node("HannWindow", {Tensor::scalar<int64_t>(3)}, {{"periodic", int_attribute(0)}})[0]),
               {0, 1, 0});
 }
 
 TEST(HammingAndBlackman, EndpointsMatchTheirCoefficients) {
   auto hamming = values_of<float>(run_node("HammingWindow", {Tensor::scalar<int64_t>(4)})[0]);
   EXPECT_NEAR(hamming[0], 4.0 / 46, 1e-6);
-  auto blackman = run_node("BlackmanWindow", {Tensor::scalar<int64_t>(4)}, {{"output_datatype", int_attr(11)}});
+  auto blackman = run_node("BlackmanWindow", {Tensor::scalar<int64_t>(4)}, {{"output_datatype", int_attribute(11)}});
   EXPECT_EQ(blackman[0].describe(), "float64[4]");
   EXPECT_NEAR(values_of<double>(blackman[0])[2], 1.0, 1e-12);
 }
