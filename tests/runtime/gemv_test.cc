@@ -48,7 +48,8 @@ INSTANTIATE_TEST_SUITE_P(Shapes, GemvF32,
                                            Case{8, 20000, 37, false},    // wide B: column panels
                                            Case{kGemvF32MaxRows, 13001, 130, false},
                                            Case{1, 70000, 9, false},
-                                           Case{5, 33, 70, true}),
+                                           Case{5, 33, 70, true},        // row tiles of 4 and 1, k tail
+                                           Case{kGemvF32MaxRows, 300, 576, true}),
                          [](const auto& info) {
                            const Case& c = info.param;
                            return "m" + std::to_string(c.m) + "_n" + std::to_string(c.n) + "_k" + std::to_string(c.k) +

@@ -23,12 +23,11 @@
 #include <mutex>
 #include <vector>
 
-#include "runtime/core/buffer.h"
-#include "runtime/core/mapped_file.h"
 #include "runtime/core/simd.h"
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/batched_gemm.h"
 #include "runtime/ops/cpu/float_staging.h"
+#include "runtime/ops/cpu/mapped_weights.h"
 #include "runtime/ops/cpu/q4_int8_gemm.h"
 
 namespace onnxgen {
@@ -186,7 +185,7 @@ class MatMulNBits : public OpKernel {
     q4_quantize_a(a.data<float>(), m, k_, block_, quantized);
     float* out = y.data<float>();
     const Q4Weights w{b.data<uint8_t>(), scales.data<float>(), n_, k_, block_};
-    if (is_mapped(b) && is_mapped(scales)) {
+    if (is_mapped_initializer(b) && is_mapped_initializer(scales)) {
       q4_int8_gemm(ctx.pool(), packed_once(ctx.pool(), w), quantized, out);
     } else {
       q4_int8_gemm(ctx.pool(), q4_pack_weights(ctx.pool(), w), quantized, out);
@@ -208,10 +207,6 @@ class MatMulNBits : public OpKernel {
       packed_scales_ = w.scales;
     }
     return packed_;
-  }
-
-  static bool is_mapped(const Tensor& t) {
-    return dynamic_cast<const OwningBuffer<std::shared_ptr<MappedFile>>*>(t.buffer().get()) != nullptr;
   }
 
   // Zero points as floats per (row, block): unpacked from uint8 codes, taken as floats, or the

@@ -1,8 +1,6 @@
 #include "runtime/ops/cpu/q4_int8_gemm.h"
 
 #include <immintrin.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -10,6 +8,7 @@
 #include <cstring>
 
 #include "runtime/core/error.h"
+#include "runtime/ops/cpu/mapped_weights.h"
 
 namespace onnxgen {
 namespace {
@@ -98,15 +97,6 @@ __attribute__((target("bmi2"))) void pack_group(const Q4Weights& w, int64_t g, u
   }
 }
 
-// Drops the whole pages inside [p, p + bytes) of a read-only file mapping from this process; a
-// later read faults them in again from the file.
-void release_pages(const void* p, size_t bytes) {
-  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-  const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + page - 1) / page * page;
-  const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) / page * page;
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
-}
-
 // One block of A: round(a / scale) with the current (to-nearest-even) rounding, as nearbyint.
 __attribute__((target("avx2,fma"))) void quantize_block(const float* a, int64_t len, int8_t* q, float* scale,
                                                         int32_t* zero) {
@@ -165,10 +155,10 @@ Q4PackedWeights q4_pack_weights(ThreadPool& pool, const Q4Weights& w, bool relea
     });
     if (release_source) {
       const int64_t r0 = g0 * kGroupRows, r1 = std::min(w.n, g1 * kGroupRows);
-      release_pages(w.codes + r0 * row_bytes, static_cast<size_t>((r1 - r0) * row_bytes));
+      release_mapped_pages(w.codes + r0 * row_bytes, static_cast<size_t>((r1 - r0) * row_bytes));
     }
   }
-  if (release_source) release_pages(w.scales, static_cast<size_t>(w.n * (w.k / w.block)) * sizeof(float));
+  if (release_source) release_mapped_pages(w.scales, static_cast<size_t>(w.n * (w.k / w.block)) * sizeof(float));
   return out;
 }
 

@@ -1,0 +1,25 @@
+#include "runtime/ops/cpu/mapped_weights.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <memory>
+
+#include "runtime/core/buffer.h"
+#include "runtime/core/mapped_file.h"
+
+namespace onnxgen {
+
+bool is_mapped_initializer(const Tensor& t) {
+  return dynamic_cast<const OwningBuffer<std::shared_ptr<MappedFile>>*>(t.buffer().get()) != nullptr;
+}
+
+void release_mapped_pages(const void* p, size_t bytes) {
+  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + page - 1) / page * page;
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) / page * page;
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
+}  // namespace onnxgen
