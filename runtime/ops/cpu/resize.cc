@@ -48,6 +48,7 @@ struct ResizeConfig {
   Nearest nearest = Nearest::kSimple;
   double cubic_a = -0.75;
   bool exclude_outside = false;
+  bool antialias = false;
   double extrapolation = 0;
   std::vector<int64_t> axes;  // opset 18: the axes scales/sizes refer to
   std::string aspect_policy = "stretch";
@@ -104,6 +105,26 @@ AxisTaps axis_taps(const ResizeConfig& c, int64_t in, int64_t out, double scale,
     if (c.mode == Mode::kNearest) {
       idx.push_back(nearest_index(c.nearest, x, scale));
       w.push_back(1);
+    } else if (c.antialias && scale < 1) {
+      // Downsampling with antialias stretches the kernel by 1/scale so every input sample
+      // contributes: taps at i0 + start .. i0 - start + 1 around x = i0 + r (r in (0, 1]),
+      // weighted by the kernel at (tap - x) * scale and normalised.
+      double base = std::floor(x), r = x - base;
+      if (r == 0) {
+        base -= 1;
+        r = 1;
+      }
+      const int64_t i0 = static_cast<int64_t>(base);
+      const int64_t start = static_cast<int64_t>(std::floor((c.mode == Mode::kLinear ? -1 : -2) / scale)) + 1;
+      double sum = 0;
+      for (int64_t k = start; k < 2 - start; ++k) {
+        const double d = (static_cast<double>(k) - r) * scale;
+        const double wk = c.mode == Mode::kLinear ? std::clamp(1 - std::abs(d), 0.0, 1.0) : cubic_kernel(d, c.cubic_a);
+        idx.push_back(i0 + k);
+        w.push_back(wk);
+        sum += wk;
+      }
+      for (double& v : w) v /= sum;
     } else {
       const double base = std::floor(x);
       const double r = x - base;
@@ -151,7 +172,7 @@ class Resize : public OpKernel {
       c_.aspect_policy = a.get_string("keep_aspect_ratio_policy", "stretch");
       ONNXGEN_CHECK(c_.aspect_policy == "stretch" || c_.aspect_policy == "not_larger" || c_.aspect_policy == "not_smaller",
                     "unsupported keep_aspect_ratio_policy '", c_.aspect_policy, "'");
-      ONNXGEN_CHECK(a.get_int("antialias", 0) == 0, "antialias is not supported");
+      c_.antialias = a.get_int("antialias", 0) != 0;
     } else {
       ONNXGEN_CHECK(c_.mode != Mode::kCubic, "cubic mode needs Resize-11 or later");
     }
