@@ -195,29 +195,32 @@ class GroupQueryAttention : public OpKernel, private GqaAttrs {
                   cos_in->describe(), " and ", sin_in->describe());
     const int64_t half = cos_in->dim(1), rot = 2 * half;
     ONNXGEN_CHECK(rot > 0 && rot <= head, "GroupQueryAttention rotary dim ", rot, " exceeds the head size ", head);
-    const Tensor cos = to_float32(*cos_in), sin = to_float32(*sin_in);
     const Tensor* ids = ctx.input(9);
     if (ids)
       ONNXGEN_CHECK(ids->numel() == batch * seq && !is_float(ids->dtype()), "GroupQueryAttention position_ids must be [",
                     batch, ", ", seq, "], got ", ids->describe());
-    std::vector<float> tmp(static_cast<size_t>(head));
+    // A rotated head, then the cos and sin rows of its position: only those rows are converted,
+    // as fp16 caches span the whole context (Qwen2.5's: 32768 rows).
+    std::vector<float> tmp(static_cast<size_t>(head + 2 * half));
+    float* const c = tmp.data() + head;
+    float* const sn = c + half;
     for (int64_t b = 0; b < batch; ++b)
       for (int64_t si = 0; si < seq; ++si) {
         const int64_t start = starts[static_cast<size_t>(b)];
         const int64_t pos = ids ? ids->to_int64(b * seq + si) : positions[static_cast<size_t>(b)] + si;
-        ONNXGEN_CHECK(pos >= 0 && pos < cos.dim(0), "GroupQueryAttention position ", pos, " outside the rotary cache of ",
-                      cos.dim(0), " rows");
-        const float* c = cos.data<float>() + pos * half;
-        const float* sn = sin.data<float>() + pos * half;
+        ONNXGEN_CHECK(pos >= 0 && pos < cos_in->dim(0), "GroupQueryAttention position ", pos,
+                      " outside the rotary cache of ", cos_in->dim(0), " rows");
+        load_float32(*cos_in, pos * half, half, c);
+        load_float32(*sin_in, pos * half, half, sn);
         for (int64_t h = 0; h < num_heads_; ++h) {
           float* row = q.row(b, h, si);
           rotate_head(row, tmp.data(), c, sn, rot, head, interleaved_);
-          std::copy(tmp.begin(), tmp.end(), row);
+          std::copy_n(tmp.data(), head, row);
         }
         for (int64_t h = 0; h < kv_num_heads_; ++h) {
           float* row = k.row(b, h, start + si);
           rotate_head(row, tmp.data(), c, sn, rot, head, interleaved_);
-          std::copy(tmp.begin(), tmp.end(), row);
+          std::copy_n(tmp.data(), head, row);
         }
       }
   }
