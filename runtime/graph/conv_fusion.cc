@@ -107,10 +107,7 @@ bool ConvFusion::run(Model& model) {
       if (fused || !is_plain_conv(conv)) continue;
       conv.domain = "com.onnxgen";
       conv.op_type = "FusedConv";
-      Attribute activation;
-      activation.kind = Attribute::Kind::kString;
-      activation.s = "Relu";
-      conv.attrs.set("activation", activation);
+      conv.attrs.set("activation", string_attribute("Relu"));
       model.opsets["com.onnxgen"] = std::max<int64_t>(model.opset("com.onnxgen"), 1);
     }
     conv.outputs[0] = next.outputs[0];
