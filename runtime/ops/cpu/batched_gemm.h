@@ -1,14 +1,17 @@
 #pragma once
 // The matrix product behind MatMul, Gemm and Einsum: C[b] = alpha * op(A[b]) * op(B[b]) + beta * C[b]
 // over a numpy-broadcast batch. Float32 runs on oneDNN with primitives cached per problem, half
-// types widen to it, and the other element types run a plain loop in their compute precision.
+// types widen to it (a decode step's few rows stream B as stored instead), and the other element
+// types run a plain loop in their compute precision.
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "runtime/core/data_type.h"
 #include "runtime/core/shape.h"
 #include "runtime/core/thread_pool.h"
+#include "runtime/ops/cpu/gemv_half.h"
 
 namespace onnxgen {
 
@@ -76,14 +79,23 @@ void batched_gemm_any(const GemmProblem& p, const T* a, const T* b, T* c, Thread
   if constexpr (std::is_same_v<T, float>) {
     batched_gemm(p, a, b, c);
   } else if constexpr (std::is_same_v<compute_t<T>, float>) {
+    // A decode step's few rows read the half weights as stored: widening all of B into a copy
+    // would cost more than the product.
+    const int64_t rows = num_elements(p.batch_a) * p.m;
+    if (rows <= kGemvHalfMaxRows && num_elements(p.batch_b) == 1 && p.batch_a == p.batch_c && !p.trans_a &&
+        p.alpha == 1 && p.beta == 0)
+      return gemv_half(pool, rows, p.n, p.k, p.trans_b, a, b, c);
     const int64_t na = num_elements(p.batch_a) * p.m * p.k, nb = num_elements(p.batch_b) * p.k * p.n;
     const int64_t nc = num_elements(p.batch_c) * p.m * p.n;
-    std::vector<float> wa(static_cast<size_t>(na)), wb(static_cast<size_t>(nb)), wc(static_cast<size_t>(nc));
-    convert_elements(a, wa.data(), na, pool);
-    convert_elements(b, wb.data(), nb, pool);
-    if (p.beta != 0) convert_elements(c, wc.data(), nc, pool);
-    batched_gemm(p, wa.data(), wb.data(), wc.data());
-    convert_elements(wc.data(), c, nc, pool);
+    // Uninitialised: every element is written before it is read.
+    const auto wa = std::make_unique_for_overwrite<float[]>(static_cast<size_t>(na));
+    const auto wb = std::make_unique_for_overwrite<float[]>(static_cast<size_t>(nb));
+    const auto wc = std::make_unique_for_overwrite<float[]>(static_cast<size_t>(nc));
+    convert_elements(a, wa.get(), na, pool);
+    convert_elements(b, wb.get(), nb, pool);
+    if (p.beta != 0) convert_elements(c, wc.get(), nc, pool);
+    batched_gemm(p, wa.get(), wb.get(), wc.get());
+    convert_elements(wc.get(), c, nc, pool);
   } else {
     batched_gemm_generic<T>(p, a, b, c, pool);
   }
