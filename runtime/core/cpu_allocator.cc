@@ -1,7 +1,9 @@
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <mutex>
 #include <new>
+#include <utility>
 #include <vector>
 
 #include "runtime/core/allocator.h"
@@ -44,15 +46,64 @@ class BlockCache {
     }
     std::free(p);
   }
+
+  // Storage for the shared_ptr control blocks that own CpuBuffers: all of one size, kept on a
+  // free list threaded through the freed nodes themselves.
+  void* take_node(size_t bytes) {
+    {
+      std::lock_guard lock(mu_);
+      if (free_nodes_ && bytes == node_bytes_) return std::exchange(free_nodes_, free_nodes_->next);
+    }
+    return ::operator new(std::max(bytes, sizeof(FreeNode)));
+  }
+  void give_node(void* p, size_t bytes) {
+    std::lock_guard lock(mu_);
+    if (node_bytes_ == 0) node_bytes_ = bytes;
+    if (bytes != node_bytes_) {
+      ::operator delete(p);
+      return;
+    }
+    free_nodes_ = new (p) FreeNode{free_nodes_};
+  }
+
   ~BlockCache() {
     for (auto& [size, blocks] : free_)
       for (void* p : blocks) std::free(p);
+    while (free_nodes_) ::operator delete(std::exchange(free_nodes_, free_nodes_->next));
   }
 
  private:
+  struct FreeNode {
+    FreeNode* next;
+  };
+
   std::mutex mu_;
   std::map<size_t, std::vector<void*>> free_;
   size_t cached_bytes_ = 0;
+  FreeNode* free_nodes_ = nullptr;
+  size_t node_bytes_ = 0;
+};
+
+// Allocates the control block of a shared_ptr<CpuBuffer> from the BlockCache, so handing out a
+// cached block allocates nothing: the tensors of a decode step reuse both the blocks and the
+// control blocks of the step before.
+template <class T>
+struct NodeAllocator {
+  using value_type = T;
+
+  explicit NodeAllocator(std::shared_ptr<BlockCache> c) : cache(std::move(c)) {}
+  template <class U>
+  NodeAllocator(const NodeAllocator<U>& other) : cache(other.cache) {}  // NOLINT(google-explicit-constructor)
+
+  T* allocate(size_t n) { return static_cast<T*>(cache->take_node(n * sizeof(T))); }
+  void deallocate(T* p, size_t n) { cache->give_node(p, n * sizeof(T)); }
+  template <class U>
+  bool operator==(const NodeAllocator<U>& other) const {
+    return cache == other.cache;
+  }
+
+  // Shared, so a control block freed after the allocator's last buffer still has its cache.
+  std::shared_ptr<BlockCache> cache;
 };
 
 class CpuBuffer : public Buffer {
@@ -71,7 +122,7 @@ class CpuAllocator : public Allocator {
   std::shared_ptr<Buffer> allocate(size_t bytes) override {
     size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
     if (rounded == 0) rounded = kAlignment;
-    return std::make_shared<CpuBuffer>(cache_, bytes, rounded);
+    return std::allocate_shared<CpuBuffer>(NodeAllocator<CpuBuffer>(cache_), cache_, bytes, rounded);
   }
   Device device() const override { return Device::cpu(); }
 
