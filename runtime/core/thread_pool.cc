@@ -13,6 +13,7 @@ namespace onnxgen {
 namespace {
 
 thread_local bool t_inside_pool = false;
+thread_local int t_index = 0;
 
 int default_threads() {
   if (const char* env = std::getenv("ONNXGEN_NUM_THREADS")) {
@@ -44,7 +45,7 @@ inline void cpu_relax() {
 
 ThreadPool::ThreadPool(int num_threads) {
   ONNXGEN_CHECK(num_threads >= 1, "thread count must be at least 1, got ", num_threads);
-  for (int i = 1; i < num_threads; ++i) workers_.emplace_back([this] { worker_loop(); });
+  for (int i = 1; i < num_threads; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -84,8 +85,11 @@ void ThreadPool::run_chunks(uint64_t job) {
   }
 }
 
-void ThreadPool::worker_loop() {
+int ThreadPool::thread_index() { return t_index; }
+
+void ThreadPool::worker_loop(int index) {
   t_inside_pool = true;
+  t_index = index;
   uint64_t seen = 0;
   auto current_job = [&] { return state_.load() >> 32; };
   for (;;) {

@@ -37,6 +37,9 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   int num_threads() const { return static_cast<int>(workers_.size()) + 1; }
+  // The calling thread's index in the pool it works for: 1..num_threads()-1 for a worker, 0 for
+  // any other thread (a caller works as thread 0).
+  static int thread_index();
 
   // Runs fn(begin, end) over chunks of [0, n) of at least `grain` items. Work smaller than two
   // grains, nested calls and calls while another job runs execute inline on the caller.
@@ -47,7 +50,7 @@ class ThreadPool {
   static void set_global_threads(int num_threads);
 
  private:
-  void worker_loop();
+  void worker_loop(int index);
   // Claims and runs chunks of job `job` until none is left or another job replaced it.
   void run_chunks(uint64_t job);
 

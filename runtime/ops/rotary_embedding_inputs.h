@@ -35,15 +35,11 @@ struct RotaryInputs {
 
   int64_t tokens() const { return batch * seq; }
 
-  // Each token's cache row, read on the host; throws for a row outside the caches.
-  std::vector<int64_t> rows() const {
-    std::vector<int64_t> r(static_cast<size_t>(tokens()));
-    for (int64_t t = 0; t < tokens(); ++t) {
-      const int64_t row = !positions ? t : start_offset ? positions->to_int64(0) + t % seq : positions->to_int64(t);
-      ONNXGEN_CHECK(row >= 0 && row < cache_rows, "RotaryEmbedding position id ", row, " outside the cache's ",
-                    cache_rows, " rows");
-      r[static_cast<size_t>(t)] = row;
-    }
+  // Token t's cache row, read on the host; throws for a row outside the caches.
+  int64_t row(int64_t t) const {
+    const int64_t r = !positions ? t : start_offset ? positions->to_int64(0) + t % seq : positions->to_int64(t);
+    ONNXGEN_CHECK(r >= 0 && r < cache_rows, "RotaryEmbedding position id ", r, " outside the cache's ", cache_rows,
+                  " rows");
     return r;
   }
 };

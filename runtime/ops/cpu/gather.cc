@@ -1,4 +1,5 @@
 // Gather, GatherElements and GatherND: copies picked out of `data` by an index tensor.
+#include "runtime/core/scratch.h"
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/indices.h"
 #include "runtime/ops/cpu/strided_copy.h"
@@ -17,7 +18,9 @@ class Gather : public OpKernel {
     const Tensor& indices_t = ctx.required(1);
     ONNXGEN_CHECK(data.rank() >= 1, "Gather: data must have rank >= 1");
     const int64_t axis = normalize_axis(axis_, static_cast<int64_t>(data.rank()));
-    const std::vector<int64_t> indices = read_indices(indices_t, data.dim(axis), "Gather");
+    const std::span<int64_t> indices =
+        thread_scratch<int64_t, struct GatherIndices>(static_cast<size_t>(indices_t.numel()));
+    read_indices(indices_t, data.dim(axis), "Gather", indices);
     const Shape& s = data.shape();
     Shape out_shape(s.begin(), s.begin() + axis);
     out_shape.insert(out_shape.end(), indices_t.shape().begin(), indices_t.shape().end());

@@ -4,21 +4,27 @@
 // The offsets they resolve to are shared by the gathers and the scatters.
 #include <algorithm>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "runtime/core/tensor.h"
 
 namespace onnxgen {
 
-inline std::vector<int64_t> read_indices(const Tensor& indices, int64_t dim, const char* op) {
+// Into `out`, which holds indices.numel() values.
+inline void read_indices(const Tensor& indices, int64_t dim, const char* op, std::span<int64_t> out) {
   ONNXGEN_CHECK(indices.dtype() == DataType::kInt32 || indices.dtype() == DataType::kInt64, op,
                 ": indices must be int32 or int64, got ", indices.describe());
-  std::vector<int64_t> out(static_cast<size_t>(indices.numel()));
   for (int64_t i = 0; i < indices.numel(); ++i) {
     const int64_t v = indices.dtype() == DataType::kInt64 ? indices.data<int64_t>()[i] : indices.data<int32_t>()[i];
     ONNXGEN_CHECK(v >= -dim && v < dim, op, ": index ", v, " is out of range for an axis of size ", dim);
     out[i] = v < 0 ? v + dim : v;
   }
+}
+
+inline std::vector<int64_t> read_indices(const Tensor& indices, int64_t dim, const char* op) {
+  std::vector<int64_t> out(static_cast<size_t>(indices.numel()));
+  read_indices(indices, dim, op, out);
   return out;
 }
 

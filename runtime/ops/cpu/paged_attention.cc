@@ -14,6 +14,7 @@
 #include <cmath>
 #include <vector>
 
+#include "runtime/core/scratch.h"
 #include "runtime/core/simd.h"
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/half_convert.h"
@@ -116,30 +117,34 @@ class PagedAttention : public OpKernel {
     A* y = out.data<A>();
     const float scale = attrs_.scale > 0 ? attrs_.scale : 1.0f / std::sqrt(static_cast<float>(g.dim));
     const int64_t group = g.heads / g.kv_heads;
-    std::vector<int32_t> seq_of(static_cast<size_t>(g.tokens));
+    const std::span<int32_t> seq_of = thread_scratch<int32_t, struct SeqOfToken>(static_cast<size_t>(g.tokens));
     for (int64_t s = 0; s < g.seqs; ++s)
       for (int32_t t = loc[s]; t < loc[s + 1]; ++t) seq_of[t] = static_cast<int32_t>(s);
 
     // One work item per (token, query head); each keeps an online softmax over its keys.
+    const ChunkScratch<float, struct AttendRows> scratch(ctx.pool(), 3 * static_cast<size_t>(g.dim));
     ctx.pool().parallel_for(g.tokens * g.heads, 1, [&](int64_t begin, int64_t end) {
-      std::vector<float> qf(static_cast<size_t>(g.dim)), acc(static_cast<size_t>(g.dim)), row(static_cast<size_t>(g.dim));
+      const std::span<float> rows = scratch.mine();
+      float* qf = rows.data();
+      float* acc = qf + g.dim;
+      float* row = acc + g.dim;
       for (int64_t item = begin; item < end; ++item) {
         int64_t t = item / g.heads, h = item % g.heads, kvh = h / group;
         int64_t s = seq_of[t];
         int64_t pos = lens[s] - (loc[s + 1] - t);  // absolute position of token t
         int64_t first = attrs_.window > 0 ? std::max<int64_t>(0, pos - attrs_.window + 1) : 0;
         for (int64_t d = 0; d < g.dim; ++d) qf[d] = to_f(q[(t * g.heads + h) * g.dim + d]) * scale;
-        std::fill(acc.begin(), acc.end(), 0.0f);
+        std::fill(acc, acc + g.dim, 0.0f);
         float m = -INFINITY, l = 0;
         for (int64_t j = first; j <= pos; ++j) {
           int64_t block = tables[s * g.max_blocks + j / g.block_size];
           int64_t base = ((block * g.kv_heads + kvh) * g.block_size + j % g.block_size) * g.dim;
-          float score = dot(qf.data(), cache_row(kc + base, row.data(), g.dim), g.dim);
+          float score = dot(qf, cache_row(kc + base, row, g.dim), g.dim);
           if (attrs_.softcap > 0) score = attrs_.softcap * tanh_approx(score / attrs_.softcap);
           float m_new = std::max(m, score);
           float rescale = exp_approx(m - m_new), p = exp_approx(score - m_new);
           l = l * rescale + p;
-          scale_add(acc.data(), rescale, p, cache_row(vc + base, row.data(), g.dim), g.dim);
+          scale_add(acc, rescale, p, cache_row(vc + base, row, g.dim), g.dim);
           m = m_new;
         }
         float inv = l > 0 ? 1.0f / l : 0.0f;

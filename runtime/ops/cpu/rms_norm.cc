@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "runtime/core/scratch.h"
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/float_staging.h"
 #include "runtime/ops/cpu/row_norm.h"
@@ -11,12 +12,13 @@
 namespace onnxgen {
 namespace {
 
-// `scale` broadcast (numpy rules, aligned right) to the normalised shape, as one float row.
-std::vector<float> expand_scale(const Tensor& scale, const Shape& normalized, const char* op) {
+// `scale` broadcast (numpy rules, aligned right) to the normalised shape, as one float row of
+// num_elements(normalized) values.
+void expand_scale(const Tensor& scale, const Shape& normalized, const char* op, std::span<float> row) {
   const size_t rank = normalized.size();
   ONNXGEN_CHECK(scale.rank() <= rank, op, " scale ", scale.describe(), " has more dims than the normalised shape ",
                 to_string(normalized));
-  std::vector<int64_t> strides(rank, 0);
+  Shape strides(rank, 0);
   int64_t stride = 1;
   for (size_t i = 0; i < scale.rank(); ++i) {
     const size_t si = scale.rank() - 1 - i, ni = rank - 1 - i;
@@ -27,7 +29,6 @@ std::vector<float> expand_scale(const Tensor& scale, const Shape& normalized, co
   }
   const Tensor values = to_float32(scale);
   const float* src = values.data<float>();
-  std::vector<float> row(static_cast<size_t>(num_elements(normalized)));
   for (size_t i = 0; i < row.size(); ++i) {
     int64_t rest = static_cast<int64_t>(i), at = 0;
     for (size_t d = rank; d-- > 0;) {
@@ -36,7 +37,6 @@ std::vector<float> expand_scale(const Tensor& scale, const Shape& normalized, co
     }
     row[i] = src[at];
   }
-  return row;
 }
 
 class RmsNormalization : public OpKernel {
@@ -58,7 +58,8 @@ class RmsNormalization : public OpKernel {
     const Shape normalized(x_in.shape().begin() + axis, x_in.shape().end());
     const int64_t n = num_elements(normalized);
     const int64_t rows = n ? x_in.numel() / n : 0;
-    const std::vector<float> gamma = expand_scale(scale, normalized, "RMS normalisation");
+    const std::span<float> gamma = thread_scratch<float, struct RmsGamma>(static_cast<size_t>(n));
+    expand_scale(scale, normalized, "RMS normalisation", gamma);
 
     Tensor& y_out = ctx.allocate(0, x_in.dtype(), x_in.shape());
     float* inv_std = nullptr;
@@ -68,8 +69,9 @@ class RmsNormalization : public OpKernel {
       inv_std = ctx.allocate(1, DataType::kFloat, stat_shape).data<float>();
     }
     const bool is_f32 = x_in.dtype() == DataType::kFloat;
+    const ChunkScratch<float, struct RmsRow> scratch(ctx.pool(), is_f32 ? 0 : static_cast<size_t>(n));
     ctx.pool().parallel_for(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, n)), [&](int64_t begin, int64_t end) {
-      std::vector<float> buf(is_f32 ? 0 : static_cast<size_t>(n));
+      const std::span<float> buf = scratch.mine();
       for (int64_t r = begin; r < end; ++r) {
         const float* x = is_f32 ? x_in.data<float>() + r * n : buf.data();
         float* y = is_f32 ? y_out.data<float>() + r * n : buf.data();

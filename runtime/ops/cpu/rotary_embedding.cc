@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "runtime/core/scratch.h"
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/float_staging.h"
 #include "runtime/ops/cpu/rotary.h"
@@ -16,12 +17,14 @@ namespace {
 // y = x rotated, token t by cache row rows[t].
 void rotate_tokens(KernelContext& ctx, const Tensor& x_in, const Tensor& cos_in, const Tensor& sin_in,
                    const RotaryInputs& r, bool interleaved) {
-  const std::vector<int64_t> rows = r.rows();
   const int64_t half = r.rot / 2;
-  std::vector<float> cos(rows.size() * static_cast<size_t>(half)), sin(cos.size());
-  for (size_t t = 0; t < rows.size(); ++t) {
-    load_float32(cos_in, rows[t] * half, half, cos.data() + t * half);
-    load_float32(sin_in, rows[t] * half, half, sin.data() + t * half);
+  const auto staged = static_cast<size_t>(r.tokens() * half);
+  const std::span<float> cos_sin = thread_scratch<float, struct CosSinRows>(2 * staged);
+  const std::span<float> cos = cos_sin.first(staged), sin = cos_sin.last(staged);
+  for (int64_t t = 0; t < r.tokens(); ++t) {
+    const int64_t row = r.row(t);
+    load_float32(cos_in, row * half, half, cos.data() + t * half);
+    load_float32(sin_in, row * half, half, sin.data() + t * half);
   }
   const Tensor x = to_float32(x_in);
   Tensor& y_out = ctx.allocate(0, x_in.dtype(), x_in.shape());

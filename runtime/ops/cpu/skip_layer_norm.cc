@@ -3,8 +3,9 @@
 // norm (gamma, beta) or RMS norm (gamma) of sum. Optional outputs: mean and inverse std per row
 // (float32) and sum itself, which the next residual add reads.
 #include <algorithm>
-#include <vector>
+#include <span>
 
+#include "runtime/core/scratch.h"
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/float_staging.h"
 #include "runtime/ops/cpu/row_norm.h"
@@ -12,12 +13,15 @@
 namespace onnxgen {
 namespace {
 
-// A [hidden] parameter as floats, or empty when omitted.
-std::vector<float> vector_input(const Tensor* t, int64_t hidden, const char* name) {
+// A [hidden] parameter as floats (float32 ones in place, others staged in Tag's scratch), or empty
+// when omitted.
+template <class Tag>
+std::span<const float> vector_input(const Tensor* t, int64_t hidden, const char* name) {
   if (!t) return {};
   ONNXGEN_CHECK(t->numel() == hidden && is_float(t->dtype()), "SkipLayerNormalization ", name,
                 " must have ", hidden, " float values, got ", t->describe());
-  std::vector<float> v(static_cast<size_t>(hidden));
+  if (t->dtype() == DataType::kFloat) return {t->data<float>(), static_cast<size_t>(hidden)};
+  const std::span<float> v = thread_scratch<float, Tag>(static_cast<size_t>(hidden));
   load_float32(*t, 0, hidden, v.data());
   return v;
 }
@@ -44,9 +48,10 @@ class SkipLayerNorm : public OpKernel {
     const int64_t skip_rows = hidden ? skip.numel() / hidden : 0;
     ONNXGEN_CHECK(skip_rows > 0 ? rows % skip_rows == 0 : rows == 0, "SkipLayerNormalization skip ", skip.describe(),
                   " does not broadcast to input ", x.describe());
-    const std::vector<float> gamma = vector_input(&ctx.required(2), hidden, "gamma");
-    const std::vector<float> beta = kSimplified ? std::vector<float>{} : vector_input(ctx.input(3), hidden, "beta");
-    const std::vector<float> bias = vector_input(ctx.input(kSimplified ? 3 : 4), hidden, "bias");
+    const std::span<const float> gamma = vector_input<struct Gamma>(&ctx.required(2), hidden, "gamma");
+    const std::span<const float> beta =
+        kSimplified ? std::span<const float>{} : vector_input<struct Beta>(ctx.input(3), hidden, "beta");
+    const std::span<const float> bias = vector_input<struct Bias>(ctx.input(kSimplified ? 3 : 4), hidden, "bias");
 
     Tensor& y = ctx.allocate(0, x.dtype(), x.shape());
     Shape stat_shape = x.shape();
@@ -55,8 +60,10 @@ class SkipLayerNorm : public OpKernel {
     float* inv_std = ctx.output_wanted(2) ? ctx.allocate(2, DataType::kFloat, stat_shape).data<float>() : nullptr;
     const Tensor* sum_out = ctx.output_wanted(3) ? &ctx.allocate(3, x.dtype(), x.shape()) : nullptr;
 
+    const ChunkScratch<float, struct SumAndOther> scratch(ctx.pool(), 2 * static_cast<size_t>(hidden));
     ctx.pool().parallel_for(rows, std::max<int64_t>(1, 8192 / std::max<int64_t>(1, hidden)), [&](int64_t begin, int64_t end) {
-      std::vector<float> sum(static_cast<size_t>(hidden)), other(static_cast<size_t>(hidden));
+      const std::span<float> mine = scratch.mine();
+      const std::span<float> sum = mine.first(static_cast<size_t>(hidden)), other = mine.last(static_cast<size_t>(hidden));
       for (int64_t r = begin; r < end; ++r) {
         load_float32(x, r * hidden, hidden, sum.data());
         load_float32(skip, (r % skip_rows) * hidden, hidden, other.data());

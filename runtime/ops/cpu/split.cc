@@ -21,11 +21,11 @@ class Split : public OpKernel {
     const int64_t axis = normalize_axis(axis_, static_cast<int64_t>(x.rank()));
     const int64_t dim = x.dim(axis);
     const int64_t n = static_cast<int64_t>(ctx.num_outputs());
-    std::vector<int64_t> sizes;
+    Shape sizes;
     if (split_attr_)
-      sizes = *split_attr_;
+      sizes = Shape(*split_attr_);
     else if (split_from_input_ && ctx.input(1))
-      sizes = ctx.input(1)->to_int64_vector();
+      sizes = ctx.input(1)->to_shape();
     if (!sizes.empty()) {
       ONNXGEN_CHECK(static_cast<int64_t>(sizes.size()) == n, "Split: ", sizes.size(), " sizes for ", n, " outputs");
       for (int64_t s : sizes) ONNXGEN_CHECK(s >= 0 && s <= dim, "Split: size ", s, " does not fit axis size ", dim);

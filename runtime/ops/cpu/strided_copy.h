@@ -70,7 +70,7 @@ void strided_copy(const T* src, T* dst, const StridedView& view, ThreadPool& poo
   const int64_t rows = num_elements(v.shape) / inner;
   const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 15) / inner);
   pool.parallel_for(rows, grain, [&](int64_t begin, int64_t end) {
-    std::vector<int64_t> idx(r - 1);
+    Shape idx(r - 1);  // the current row's multi-index
     int64_t rem = begin, s = v.offset;
     for (size_t d = r - 1; d-- > 0;) {
       idx[d] = rem % v.shape[d];
