@@ -302,8 +302,13 @@ void EngineImpl::start(const std::shared_ptr<RequestState>& request) {
 
 std::unique_ptr<Sequence> EngineImpl::new_sequence(RequestState& req, int index, std::vector<int32_t> tokens) const {
   const ResolvedParams& p = req.params();
-  return std::make_unique<Sequence>(req, index, std::move(tokens), static_cast<int64_t>(req.prompt().size()),
-                                    *tokenizer_, p.skip_special_tokens, p.stop);
+  const auto prompt_len = static_cast<int64_t>(req.prompt().size());
+  auto seq = std::make_unique<Sequence>(req, index, std::move(tokens), prompt_len, *tokenizer_, p.skip_special_tokens,
+                                        p.stop);
+  // Room for every token the request may reach, so appending one per step never reallocates.
+  seq->tokens.reserve(static_cast<size_t>(p.max_total_tokens));
+  seq->result.tokens.reserve(static_cast<size_t>(p.max_total_tokens - prompt_len));
+  return seq;
 }
 
 std::unique_ptr<sampling::Sampler> EngineImpl::new_sampler(const RequestState& req, int index) const {
@@ -403,9 +408,14 @@ void EngineImpl::append_token(Sequence& seq, const sampling::SampledToken& st) {
   seq.result.tokens.push_back(st.token);
   ++generated_tokens_;
 
-  StreamEvent ev;
+  // The sequence's own event, cleared and refilled every step: its vectors and strings keep their
+  // capacity, so streaming a token allocates nothing.
+  StreamEvent& ev = seq.event;
   ev.index = seq.index;
-  ev.tokens.push_back(st.token);
+  ev.tokens.assign(1, st.token);
+  ev.text.clear();
+  ev.logprobs.clear();
+  ev.finish = FinishReason::kNone;
   if (p.logprobs) {
     TokenLogprobs lp{st.token, st.logprob, {}};
     for (const auto& t : st.top) lp.top.push_back({t.token, t.logprob});
@@ -417,7 +427,7 @@ void EngineImpl::append_token(Sequence& seq, const sampling::SampledToken& st) {
   if (stop_token) {
     finish = FinishReason::kStop;
   } else {
-    ev.text = seq.stop_matcher.feed(seq.detokenizer.put(st.token));
+    ev.text.append(seq.stop_matcher.feed(seq.detokenizer.put(st.token)));
     if (seq.stop_matcher.stopped()) finish = FinishReason::kStop;
   }
   if (finish == FinishReason::kNone && static_cast<int64_t>(seq.tokens.size()) >= p.max_total_tokens)
@@ -434,7 +444,7 @@ void EngineImpl::append_token(Sequence& seq, const sampling::SampledToken& st) {
     runner_->release(seq);
   }
   try {
-    req.emit(std::move(ev));
+    req.emit(ev);
   } catch (const std::exception& e) {
     options_.log(std::string("a stream callback threw; cancelling request ") + std::to_string(req.id()) + ": " + e.what());
     req.cancel();
@@ -451,7 +461,7 @@ void EngineImpl::finish_sequence(Sequence& seq, FinishReason reason, std::string
   ev.finish = reason;
   ev.error = std::move(error);
   try {
-    seq.request->emit(std::move(ev));
+    seq.request->emit(ev);
   } catch (const std::exception&) {
     // The request is ending anyway; a throwing callback has nothing left to stop.
   }
@@ -507,7 +517,7 @@ void EngineImpl::finish_beams(RequestState& req) {
     ev.tokens = res.tokens;
     ev.text = res.text;
     ev.finish = res.finish;
-    req.emit(std::move(ev));
+    req.emit(ev);
     req.sequences.push_back(std::move(seq));
   }
 }

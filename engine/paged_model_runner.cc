@@ -84,6 +84,7 @@ PagedModelRunner::PagedModelRunner(std::unique_ptr<Session> session, const model
 
 int64_t PagedModelRunner::attach(Sequence& seq) {
   auto kv = std::make_unique<PagedKv>(BlockTable(*pool_));
+  kv->table.reserve_lists(context_);
   int64_t cached = prefix_caching_ ? kv->table.adopt_cached_prefix(seq.tokens) : 0;
   seq.kv = std::move(kv);
   return cached;
@@ -117,7 +118,8 @@ std::span<float> PagedModelRunner::run(std::span<const StepChunk> chunks) {
   Tensor tables = Tensor::zeros(DataType::kInt32, {seqs, max_blocks});
   Tensor context_lens = Tensor::empty(DataType::kInt32, {seqs});
   Tensor starts = Tensor::empty(DataType::kInt32, {seqs + 1});
-  std::vector<int64_t> token_ids(static_cast<size_t>(total)), positions(static_cast<size_t>(total));
+  token_ids_.resize(static_cast<size_t>(total));
+  positions_.resize(static_cast<size_t>(total));
   logit_rows_.clear();
   int64_t t = 0;
   starts.data<int32_t>()[0] = 0;
@@ -127,8 +129,8 @@ std::span<float> PagedModelRunner::run(std::span<const StepChunk> chunks) {
     const BlockTable& table = table_of(seq);
     for (int64_t i = 0; i < c.length; ++i, ++t) {
       const int64_t pos = seq.computed + i;
-      token_ids[static_cast<size_t>(t)] = seq.tokens[static_cast<size_t>(pos)];
-      positions[static_cast<size_t>(t)] = pos;
+      token_ids_[static_cast<size_t>(t)] = seq.tokens[static_cast<size_t>(pos)];
+      positions_[static_cast<size_t>(t)] = pos;
       slots.data<int32_t>()[t] = static_cast<int32_t>(table.slot(pos));
     }
     const auto& blocks = table.blocks();
@@ -140,8 +142,8 @@ std::span<float> PagedModelRunner::run(std::span<const StepChunk> chunks) {
   for (size_t i = 0; i < inputs_.size(); ++i) {
     const Input& in = inputs_[i];
     switch (in.role) {
-      case Role::kInputIds: feeds_[i] = int_row(in.dtype, std::span<const int64_t>(token_ids)); break;
-      case Role::kPositionIds: feeds_[i] = int_row(in.dtype, std::span<const int64_t>(positions)); break;
+      case Role::kInputIds: feeds_[i] = int_row(in.dtype, std::span<const int64_t>(token_ids_)); break;
+      case Role::kPositionIds: feeds_[i] = int_row(in.dtype, std::span<const int64_t>(positions_)); break;
       case Role::kAttentionMask: feeds_[i] = counting_int_row(in.dtype, total, 1, 0); break;
       case Role::kSlotMapping: feeds_[i] = slots; break;
       case Role::kBlockTables: feeds_[i] = tables; break;
@@ -157,7 +159,7 @@ std::span<float> PagedModelRunner::run(std::span<const StepChunk> chunks) {
       case Role::kValueCache: feeds_[i] = pool_->values(in.layer); break;
     }
   }
-  std::vector<Tensor> outs = session_->run(feeds_);
+  session_->run(feeds_, outs_);
   for (const auto& c : chunks) {
     Sequence& seq = *c.seq;
     table_of(seq).append(std::span<const int32_t>(seq.tokens).subspan(static_cast<size_t>(seq.computed),
@@ -165,7 +167,7 @@ std::span<float> PagedModelRunner::run(std::span<const StepChunk> chunks) {
     seq.computed += c.length;
   }
 
-  const Tensor& logits = outs[static_cast<size_t>(logits_output_)];
+  const Tensor& logits = outs_[static_cast<size_t>(logits_output_)];
   const int64_t rows_out = logits.numel() / vocab_;
   const auto wanted = static_cast<int64_t>(logit_rows_.size());
   ONNXGEN_CHECK(logits.numel() % vocab_ == 0 && rows_out == (logits_gathered_ ? wanted : total), "logits ",
@@ -175,6 +177,7 @@ std::span<float> PagedModelRunner::run(std::span<const StepChunk> chunks) {
     const int64_t src_row = logits_gathered_ ? r : logit_rows_[static_cast<size_t>(r)];
     copy_logits_row(logits, src_row, vocab_, logits_.data() + r * vocab_);
   }
+  outs_.clear();  // the logits' buffer goes back to the allocator now
   return {logits_.data(), logits_.size()};
 }
 

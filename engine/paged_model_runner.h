@@ -49,7 +49,10 @@ class PagedModelRunner : public ModelRunner {
   bool prefix_caching_;
   int64_t vocab_;
   int64_t context_;
+  // Step buffers, reused so a steady decode step allocates none of them.
   std::vector<Tensor> feeds_;
+  std::vector<Tensor> outs_;
+  std::vector<int64_t> token_ids_, positions_;
   std::vector<float> logits_;
   std::vector<int32_t> logit_rows_;  // rows of the step's tokens whose logits are wanted
 };

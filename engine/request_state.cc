@@ -25,7 +25,7 @@ bool RequestState::next(StreamEvent& event) {
   return true;
 }
 
-void RequestState::emit(StreamEvent event) {
+void RequestState::emit(StreamEvent& event) {
   if (callback_) {
     callback_(event);
     return;

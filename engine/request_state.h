@@ -45,7 +45,8 @@ class RequestState : public Request {
 
   // Engine thread only.
   bool cancel_requested() const { return cancelled_; }
-  void emit(StreamEvent event);
+  // The callback sees `event`; without one, the pull queue takes its contents.
+  void emit(StreamEvent& event);
   void finish(GenerationResult result);
 
   const std::vector<int32_t>& prompt() const { return prompt_; }

@@ -49,6 +49,7 @@ struct Sequence {
   bool has_beam_logits = false;
   FinishReason finish = FinishReason::kNone;
   SequenceResult result;
+  StreamEvent event;  // the event each step streams, reused
 };
 
 }  // namespace onnxgen::engine

@@ -31,6 +31,7 @@ Sampler::Sampler(SamplingParams params, int64_t vocab_size)
   params_.validate(vocab_size);
   generated_counts_.assign(static_cast<size_t>(vocab_size), 0);
   seen_.assign(static_cast<size_t>(vocab_size), 0);
+  seen_list_.reserve(static_cast<size_t>(vocab_size));  // recording a token never reallocates
 }
 
 void Sampler::observe_prompt(std::span<const int32_t> prompt) {

@@ -260,6 +260,13 @@ bool ExecutionPlan::on_device(const Step& step, std::span<const Tensor* const> i
 }
 
 std::vector<Tensor> ExecutionPlan::run(std::span<const Tensor> inputs, std::span<const Tensor* const> captured) {
+  std::vector<Tensor> outputs;
+  run(inputs, outputs, captured);
+  return outputs;
+}
+
+void ExecutionPlan::run(std::span<const Tensor> inputs, std::vector<Tensor>& outputs,
+                        std::span<const Tensor* const> captured) {
   if (inputs.size() != input_slots_.size())
     fail("graph '", graph_->name, "' expects ", input_slots_.size(), " inputs, got ", inputs.size());
   if (captured.size() != captured_slots_.size())
@@ -345,18 +352,16 @@ std::vector<Tensor> ExecutionPlan::run(std::span<const Tensor> inputs, std::span
       if (device_plan) mirrors[s] = Tensor();
     }
   }
-  std::vector<Tensor> results;
-  results.reserve(output_slots_.size());
+  outputs.clear();
   for (size_t i = 0; i < output_slots_.size(); ++i) {
     const Tensor* t = refs[output_slots_[i]];
     if (!t) fail("graph '", graph_->name, "' output '", output_names_[i], "' has no value (an optional input left unset?)");
-    results.push_back(copy_to_device(*t, Device::cpu()));
+    outputs.push_back(copy_to_device(*t, Device::cpu()));
   }
   // Everything still held goes back to the allocator now, not at the next run.
   std::fill(values.begin(), values.end(), Tensor());
   std::fill(mirrors.begin(), mirrors.end(), Tensor());
   std::fill(out.begin(), out.end(), Tensor());
-  return results;
 }
 
 }  // namespace onnxgen

@@ -48,6 +48,8 @@ class ExecutionPlan {
 
   // `inputs` follow input_names(); a default-constructed Tensor leaves an optional input unset.
   std::vector<Tensor> run(std::span<const Tensor> inputs, std::span<const Tensor* const> captured = {});
+  // The same into `outputs`, whose capacity a decode loop reuses from run to run.
+  void run(std::span<const Tensor> inputs, std::vector<Tensor>& outputs, std::span<const Tensor* const> captured = {});
 
  private:
   struct Step;

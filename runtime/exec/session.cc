@@ -71,11 +71,17 @@ void Session::validate(const ValueInfo& info, const Tensor& t) const {
 }
 
 std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
+  std::vector<Tensor> outputs;
+  run(inputs, outputs);
+  return outputs;
+}
+
+void Session::run(const std::vector<Tensor>& inputs, std::vector<Tensor>& outputs) {
   if (inputs.size() != inputs_.size())
     fail(model_.path, ": expects ", inputs_.size(), " inputs, got ", inputs.size());
   for (size_t i = 0; i < inputs.size(); ++i) validate(*inputs_[i], inputs[i]);
   try {
-    return plan_->run(inputs);
+    plan_->run(inputs, outputs);
   } catch (const Error& e) {
     fail(model_.path, ": ", e.what());
   }

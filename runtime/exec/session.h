@@ -32,6 +32,8 @@ class Session {
 
   // Positional, in the order of inputs(). Checks dtypes and fixed dimensions first.
   std::vector<Tensor> run(const std::vector<Tensor>& inputs);
+  // The same into `outputs`, whose capacity a decode loop reuses from run to run.
+  void run(const std::vector<Tensor>& inputs, std::vector<Tensor>& outputs);
   std::vector<Tensor> run(const std::map<std::string, Tensor>& inputs);
 
  private:

@@ -16,12 +16,19 @@ uint64_t hash_block(uint64_t parent_hash, std::span<const TokenId> tokens) {
   return h;
 }
 
-BlockAllocator::BlockAllocator(int64_t num_blocks)
+BlockAllocator::BlockAllocator(int64_t num_blocks, int64_t block_size)
     : refs_(static_cast<size_t>(num_blocks), 0), evictable_pos_(static_cast<size_t>(num_blocks)),
       block_hash_(static_cast<size_t>(num_blocks)) {
   ONNXGEN_CHECK(num_blocks > 0, "the KV cache needs at least one block, got ", num_blocks);
   free_.reserve(static_cast<size_t>(num_blocks));
   for (int64_t b = num_blocks; b-- > 0;) free_.push_back(static_cast<BlockId>(b));
+  cache_.reserve(static_cast<size_t>(num_blocks));
+  spare_entries_.reserve(static_cast<size_t>(num_blocks));
+  for (int64_t b = 0; b < num_blocks; ++b) {
+    auto entry = cache_.emplace(static_cast<uint64_t>(b), CacheEntry{}).first;
+    entry->second.tokens.reserve(static_cast<size_t>(block_size));
+    spare_entries_.push_back(cache_.extract(entry));
+  }
 }
 
 void BlockAllocator::check(BlockId b) const {
@@ -36,7 +43,7 @@ std::optional<BlockId> BlockAllocator::allocate() {
   } else if (!evictable_.empty()) {
     b = evictable_.front();
     evictable_.pop_front();
-    cache_.erase(*block_hash_[b]);
+    spare_entries_.push_back(cache_.extract(*block_hash_[b]));
     block_hash_[b].reset();
   } else {
     return std::nullopt;
@@ -79,7 +86,13 @@ void BlockAllocator::publish(BlockId b, uint64_t hash, uint64_t parent_hash, std
   check(b);
   ONNXGEN_CHECK(refs_[b] > 0, "publishing KV block ", b, ", which is not allocated");
   if (block_hash_[b] || cache_.count(hash)) return;
-  cache_.emplace(hash, CacheEntry{b, parent_hash, std::vector<TokenId>(tokens.begin(), tokens.end())});
+  Cache::node_type entry = std::move(spare_entries_.back());
+  spare_entries_.pop_back();
+  entry.key() = hash;
+  entry.mapped().block = b;
+  entry.mapped().parent_hash = parent_hash;
+  entry.mapped().tokens.assign(tokens.begin(), tokens.end());
+  cache_.insert(std::move(entry));
   block_hash_[b] = hash;
 }
 

@@ -20,7 +20,8 @@ uint64_t hash_block(uint64_t parent_hash, std::span<const TokenId> tokens);
 
 class BlockAllocator {
  public:
-  explicit BlockAllocator(int64_t num_blocks);
+  // `block_size` (tokens per block), when given, sizes every prefix-cache entry up front.
+  explicit BlockAllocator(int64_t num_blocks, int64_t block_size = 0);
 
   // A block with reference count 1, or nullopt when every block is referenced. Free blocks go
   // first; then the least recently used cached block is evicted.
@@ -56,7 +57,11 @@ class BlockAllocator {
   std::list<BlockId> evictable_;  // cached blocks with no references, least recently used first
   std::vector<std::list<BlockId>::iterator> evictable_pos_;
   std::vector<std::optional<uint64_t>> block_hash_;
-  std::unordered_map<uint64_t, CacheEntry> cache_;
+  using Cache = std::unordered_map<uint64_t, CacheEntry>;
+  Cache cache_;
+  // One entry per block, made at construction and recycled through the cache by node handles,
+  // so publishing a block during decoding allocates nothing.
+  std::vector<Cache::node_type> spare_entries_;
   int64_t hits_ = 0, queries_ = 0;
 };
 

@@ -67,6 +67,13 @@ int64_t BlockTable::blocks_needed(int64_t n) const {
   return extra + (n > 0 && last_block_shared_and_partial() ? 1 : 0);
 }
 
+void BlockTable::reserve_lists(int64_t max_tokens) {
+  const auto blocks = static_cast<size_t>((max_tokens + block_size() - 1) / block_size());
+  blocks_.reserve(blocks);
+  full_hashes_.reserve(blocks);
+  tokens_.reserve(static_cast<size_t>(max_tokens));
+}
+
 bool BlockTable::reserve(int64_t n) {
   ONNXGEN_CHECK(n >= 0, "cannot reserve ", n, " tokens");
   BlockAllocator& alloc = pool_->blocks();

@@ -25,6 +25,9 @@ class BlockTable {
   // last prompt token is never adopted: its logits must be computed. Returns tokens adopted.
   int64_t adopt_cached_prefix(std::span<const TokenId> prompt);
 
+  // Sizes the table's own lists for `max_tokens` tokens, so growing to that length never
+  // reallocates them (no blocks are taken).
+  void reserve_lists(int64_t max_tokens);
   // Makes room for `n` more tokens: all or nothing, false when the pool lacks free blocks.
   bool reserve(int64_t n);
   // Records `tokens` as written after the current ones (into reserved slots) and publishes
