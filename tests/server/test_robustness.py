@@ -1,4 +1,4 @@
-"""What must hold when things go wrong: a full queue (429), a client that hangs up (streamed or not), the
+"""What must hold when things go wrong: a full queue (429), a client that hangs up mid-stream, the
 server-side timeout, and SIGTERM with requests in flight. No path may leave a KV block allocated."""
 
 import json
@@ -64,26 +64,6 @@ class Disconnect(ServerTestCase):
         self.assertEqual(m["onnxgen_num_sequences_running"], 0)
         generated = m["onnxgen_engine_generated_tokens_total"] - before
         self.assertLess(generated, LONG["max_tokens"], "the request ran to its end instead of being cancelled")
-
-
-class DisconnectNonStreamed(ServerTestCase):
-    # One prompt token per step: the 240-token prompt keeps the request busy for 240 graph runs.
-    server_args = ("--max-batch-tokens", "1")
-
-    def test_client_hangup_cancels_the_request(self):
-        body = {"model": MODEL_NAME, "prompt": [5] * 240, "max_tokens": 16, "ignore_eos": True, "temperature": 0}
-        conn = self.server.connection()
-        conn.request("POST", "/v1/completions", body=json.dumps(body), headers={"Content-Type": "application/json"})
-        deadline = time.time() + 5
-        while self.server.metrics()["onnxgen_num_sequences_running"] == 0 and time.time() < deadline:
-            time.sleep(0.005)
-        conn.sock.shutdown(socket.SHUT_RDWR)
-        conn.close()
-        m = self.server.wait_idle(timeout=5)
-        self.assertEqual(m["onnxgen_kv_blocks_used"], 0)
-        self.assertEqual(m["onnxgen_num_sequences_running"], 0)
-        self.assertEqual(m.get('onnxgen_http_requests_total{endpoint="/v1/completions",status="499"}'), 1,
-                         "the request was not cancelled when its client hung up")
 
 
 class Timeout(ServerTestCase):
