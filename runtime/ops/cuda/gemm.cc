@@ -2,30 +2,19 @@
 // (GPT-2 exports' Gemms are small; the GEMM itself goes through cuBLAS or the tiled kernel).
 #include "runtime/ops/cuda/cublas_gemm.h"
 #include "runtime/ops/cuda/cuda_kernel.h"
+#include "runtime/ops/gemm_inputs.h"
 
 namespace onnxgen {
 namespace {
 
-class Gemm : public OpKernel {
+class Gemm : public OpKernel, GemmAttrs {
  public:
-  explicit Gemm(const KernelInit& init)
-      : trans_a_(init.attrs().get_int("transA", 0) != 0),
-        trans_b_(init.attrs().get_int("transB", 0) != 0),
-        alpha_(init.attrs().get_float("alpha", 1.0f)),
-        beta_(init.attrs().get_float("beta", 1.0f)) {}
+  explicit Gemm(const KernelInit& init) : GemmAttrs(init) {}
 
   void compute(KernelContext& ctx) override {
-    const Tensor& a = ctx.required(0);
-    const Tensor& b = ctx.required(1);
-    const Tensor* c = ctx.input(2);
-    ONNXGEN_CHECK(a.rank() == 2 && b.rank() == 2, "Gemm takes 2-D A and B, got ", a.describe(), " and ", b.describe());
-    ONNXGEN_CHECK(a.dtype() == b.dtype() && (!c || c->dtype() == a.dtype()), "Gemm operands differ in type");
+    const auto [a, b, c, m, n, k] = operands(ctx);
     const cuda::ElemType type = cuda_float_type(a, "Gemm");
-    const int64_t m = a.dim(trans_a_ ? 1 : 0), k = a.dim(trans_a_ ? 0 : 1), n = b.dim(trans_b_ ? 0 : 1);
-    ONNXGEN_CHECK(b.dim(trans_b_ ? 1 : 0) == k, "Gemm inner dimensions differ: op(A) is [", m, ",", k, "], B is ",
-                  b.describe());
     const Shape out_shape{m, n};
-    if (c) ONNXGEN_CHECK(c->rank() <= 2, "Gemm's C must have rank <= 2, got ", c->describe());
     const cudaStream_t stream = stream_of(ctx);
     const Tensor a_n = trans_a_ ? transposed(ctx, a) : a, b_n = trans_b_ ? transposed(ctx, b) : b;
     Tensor& y = ctx.allocate(0, a.dtype(), out_shape);
@@ -47,9 +36,6 @@ class Gemm : public OpKernel {
                        stream_of(ctx));
     return out;
   }
-
-  bool trans_a_, trans_b_;
-  float alpha_, beta_;
 };
 
 }  // namespace
