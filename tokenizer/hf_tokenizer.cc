@@ -81,8 +81,10 @@ std::vector<int32_t> HfTokenizer::add_special(std::vector<int32_t> ids) const {
 }
 
 std::string HfTokenizer::decode(std::span<const int32_t> ids, bool skip_special_tokens) const {
-  std::vector<std::string> tokens;
-  tokens.reserve(ids.size());
+  // Reused between calls: streaming decodes a few tokens per generated token, and a fresh vector
+  // would be a heap allocation in every decode step.
+  thread_local std::vector<std::string> tokens;
+  tokens.clear();
   for (const int32_t id : ids) {
     if (const AddedToken* added = added_->by_id(id)) {
       if (!(skip_special_tokens && added->special)) tokens.push_back(added->decoded);

@@ -10,11 +10,12 @@
 // table and token lists are sized at admission; prefix-cache entries are made with the block pool
 // and recycled.
 //
-// Through the Engine API a step also streams text, and that still allocates: the tokenizer's
-// decode() builds its pieces as strings (two calls per token in the streaming detokenizer), stop
-// matching returns its deltas as strings, and the result text grows (amortised). That part is
-// bounded here, per sequence and token, until the tokenizer can decode into caller-owned storage;
-// the token event itself is reused (Sequence::event), so it adds nothing.
+// Through the Engine API a step also streams text, and that still allocates once a string outgrows
+// the small-string buffer (15 bytes): the tokenizer's decode() returns its text by value and its
+// decoders build joined strings (two calls per token in the streaming detokenizer), stop matching
+// returns its deltas as strings, and the result text grows (amortised). That part is bounded here,
+// per sequence and token, until the tokenizer can decode into caller-owned storage; the token event
+// itself is reused (Sequence::event), so it adds nothing.
 #include <gtest/gtest.h>
 
 #include <atomic>
