@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "runtime/core/simd.h"
+#include "runtime/ops/cpu/gemv_partition.h"
 
 namespace onnxgen {
 namespace {
@@ -12,13 +13,6 @@ namespace {
 typedef float Lanes __attribute__((vector_size(64), aligned(4), may_alias));
 constexpr int64_t kLanes = 16;
 constexpr int kRowsPerPass = 8;
-// Partial sums one thread keeps per pass over B (columns per pass = this / rows): one row's stay
-// in L2 while B's rows stream whole; several rows' are read and written for every slice of B, so
-// they are kept near L1 (SmolLM2's 49152-column head at 8 rows: 6-7 -> 8-13 GB/s).
-constexpr int64_t kAccBytesOneRow = 192 * 1024;
-constexpr int64_t kAccBytesRows = 48 * 1024;
-// Bound on all threads' partial sums of a B split along k.
-constexpr int64_t kMaxPartialBytes = 512 * 1024;
 
 // acc[r][0..cols) += sum over kk in [0, k) of a[r][kk] * b[kk][0..cols): B's rows streamed,
 // kRowsPerPass at a time; each 16-column slice of those rows is loaded once and meets every row
@@ -72,49 +66,15 @@ float dot(const float* __restrict a, const float* __restrict b, int64_t k) {
 
 void gemv_f32(ThreadPool& pool, int64_t m, int64_t n, int64_t k, bool trans_b, const float* a, const float* b,
               float* c) {
-  if (trans_b) {
-    pool.parallel_for(n, std::max<int64_t>(1, 8192 / std::max<int64_t>(1, k)), [&](int64_t begin, int64_t end) {
-      for (int64_t j = begin; j < end; ++j)
-        for (int64_t r = 0; r < m; ++r) c[r * n + j] = dot(a + r * k, b + j * k, k);
-    });
-    return;
-  }
-  // B stored [k][n], streamed row by row. Its columns go in panels whose partial sums stay in L2;
-  // with enough panels for every thread, each thread takes whole panels and sums into C.
-  const int64_t acc_bytes = m == 1 ? kAccBytesOneRow : kAccBytesRows;
-  const int64_t panel = std::min(n, std::max<int64_t>(256, acc_bytes / static_cast<int64_t>(sizeof(float)) / m / kLanes * kLanes));
-  const int64_t panels = (n + panel - 1) / panel;
-  if (panels >= pool.num_threads()) {
-    pool.parallel_for(panels, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t p = begin; p < end; ++p) {
-        const int64_t j0 = p * panel, cols = std::min(panel, n - j0);
-        for (int64_t r = 0; r < m; ++r) std::fill_n(c + r * n + j0, cols, 0.0f);
-        accumulate_rows(m, k, cols, a, k, b + j0, n, c + j0, n);
-      }
-    });
-    return;
-  }
-  // Few panels (a narrow B): B's rows go in contiguous ranges, each summed into partial sums of
-  // its own and added up at the end. More ranges than threads, claimed as threads come free: a
-  // decode step's matrices take a fraction of a millisecond, and a static half each would leave
-  // one thread waiting for a partner that woke late.
-  const int64_t parts = std::clamp<int64_t>(std::min(k / 64, kMaxPartialBytes / static_cast<int64_t>(sizeof(float)) / (m * n)), 1,
-                                            int64_t{pool.num_threads()} * 4);
-  thread_local std::vector<float> partials;
-  if (partials.size() < static_cast<size_t>(parts * m * n)) partials.resize(static_cast<size_t>(parts * m * n));
-  float* part = partials.data();
-  pool.parallel_for(parts, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t p = begin; p < end; ++p) {
-      const int64_t k0 = k * p / parts, k1 = k * (p + 1) / parts;
-      float* sums = part + p * m * n;
-      std::fill_n(sums, m * n, 0.0f);
-      for (int64_t j0 = 0; j0 < n; j0 += panel)
-        accumulate_rows(m, k1 - k0, std::min(panel, n - j0), a + k0, k, b + k0 * n + j0, n, sums + j0, n);
-    }
-  });
-  std::copy_n(part, m * n, c);
-  for (int64_t p = 1; p < parts; ++p)
-    for (int64_t i = 0; i < m * n; ++i) c[i] += part[p * m * n + i];
+  gemv::partition(
+      pool, m, n, k, trans_b, c,
+      [&](int64_t j0, int64_t j1) {
+        for (int64_t j = j0; j < j1; ++j)
+          for (int64_t r = 0; r < m; ++r) c[r * n + j] = dot(a + r * k, b + j * k, k);
+      },
+      [&](int64_t k0, int64_t k1, int64_t j0, int64_t cols, float* sums, int64_t ld) {
+        accumulate_rows(m, k1 - k0, cols, a + k0, k, b + k0 * n + j0, n, sums, ld);
+      });
 }
 
 }  // namespace onnxgen

@@ -4,6 +4,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "runtime/ops/cpu/gemv_partition.h"
 #include "runtime/ops/cpu/half_convert.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(ONNXGEN_NO_MULTIVERSIONING)
@@ -59,10 +60,6 @@ struct Avx512 {
 #endif
 
 constexpr int kRowsPerPass = 8;
-// Partial sums one thread keeps in L2 per pass over B: columns per pass = this / rows.
-constexpr int64_t kAccBytes = 192 * 1024;
-// Bound on all threads' partial sums of a B split along k.
-constexpr int64_t kMaxPartialBytes = 512 * 1024;
 
 // acc[r][0..cols) += sum over kk in [0, k) of a[r][kk] * b[kk][0..cols). kRowsPerPass rows of B
 // at a time, each vector of those rows widened once and met by every row of A, so that a batch
@@ -175,50 +172,16 @@ T narrow(float v) {
     return float_to_bfloat16(v);
 }
 
-// The partitioning of gemv_f32 (gemv.cc), over float A and C and a half B.
+// float A and C, a half B, split as gemv_f32 splits its products.
 template <class T>
 void gemv_widening(ThreadPool& pool, int64_t m, int64_t n, int64_t k, bool trans_b, const float* a, const T* b,
                    float* c) {
   static const Kernels<T> kernels = kernels_for_this_cpu<T>();
-  if (trans_b) {
-    pool.parallel_for(n, std::max<int64_t>(1, 8192 / std::max<int64_t>(1, k)),
-                      [&](int64_t begin, int64_t end) { kernels.dots(m, k, begin, end, a, b, c, n); });
-    return;
-  }
-  // B stored [k][n], streamed row by row. Its columns go in panels whose sums stay in L2; with a
-  // panel for every thread, each thread takes whole panels and sums into C.
-  const int64_t panel = std::min(n, std::max<int64_t>(256, kAccBytes / static_cast<int64_t>(sizeof(float)) / m / 16 * 16));
-  const int64_t panels = (n + panel - 1) / panel;
-  if (panels >= pool.num_threads()) {
-    pool.parallel_for(panels, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t p = begin; p < end; ++p) {
-        const int64_t j0 = p * panel, cols = std::min(panel, n - j0);
-        for (int64_t r = 0; r < m; ++r) std::fill_n(c + r * n + j0, cols, 0.0f);
-        kernels.accumulate(m, k, cols, a, k, b + j0, n, c + j0, n);
-      }
-    });
-    return;
-  }
-  // A narrow B: contiguous ranges of its rows, more than threads and claimed as threads come
-  // free, each summed apart and added up at the end.
-  const int64_t parts = std::clamp<int64_t>(
-      std::min(k / 64, kMaxPartialBytes / static_cast<int64_t>(sizeof(float)) / (m * n)), 1,
-      int64_t{pool.num_threads()} * 4);
-  thread_local std::vector<float> partials;
-  if (partials.size() < static_cast<size_t>(parts * m * n)) partials.resize(static_cast<size_t>(parts * m * n));
-  float* part = partials.data();
-  pool.parallel_for(parts, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t p = begin; p < end; ++p) {
-      const int64_t k0 = k * p / parts, k1 = k * (p + 1) / parts;
-      float* sums = part + p * m * n;
-      std::fill_n(sums, m * n, 0.0f);
-      for (int64_t j0 = 0; j0 < n; j0 += panel)
-        kernels.accumulate(m, k1 - k0, std::min(panel, n - j0), a + k0, k, b + k0 * n + j0, n, sums + j0, n);
-    }
-  });
-  std::copy_n(part, m * n, c);
-  for (int64_t p = 1; p < parts; ++p)
-    for (int64_t i = 0; i < m * n; ++i) c[i] += part[p * m * n + i];
+  gemv::partition(
+      pool, m, n, k, trans_b, c, [&](int64_t j0, int64_t j1) { kernels.dots(m, k, j0, j1, a, b, c, n); },
+      [&](int64_t k0, int64_t k1, int64_t j0, int64_t cols, float* sums, int64_t ld) {
+        kernels.accumulate(m, k1 - k0, cols, a + k0, k, b + k0 * n + j0, n, sums, ld);
+      });
 }
 
 template <class T>
