@@ -6,6 +6,7 @@
 #include "runtime/core/error.h"
 #include "runtime/core/shape.h"
 #include "runtime/core/simd.h"
+#include "runtime/ops/cpu/dot.h"
 #include "runtime/ops/cpu/float_staging.h"
 #include "runtime/ops/cpu/vector_math.h"
 
@@ -13,19 +14,6 @@ namespace onnxgen {
 namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
-
-// Sixteen independent partial sums let each ISA clone vectorise without reassociation.
-ONNXGEN_SIMD_CLONES
-float dot(const float* __restrict a, const float* __restrict b, int64_t n) {
-  float acc[16] = {};
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16)
-    for (int l = 0; l < 16; ++l) acc[l] += a[i + l] * b[i + l];
-  float sum = 0;
-  for (; i < n; ++i) sum += a[i] * b[i];
-  for (float v : acc) sum += v;
-  return sum;
-}
 
 // x[i] = e^(x[i] - max) in place, exactly 0 for excluded (-inf) keys even when V holds poison
 // values there; returns the sum.

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "runtime/core/simd.h"
+#include "runtime/ops/cpu/dot.h"
 #include "runtime/ops/cpu/gemv_partition.h"
 
 namespace onnxgen {
@@ -48,18 +49,6 @@ void accumulate_rows(int64_t m, int64_t k, int64_t cols, const float* __restrict
       float* out = acc + r * ldacc;
       for (int64_t j = 0; j < cols; ++j) out[j] += av * b[kk * ldb + j];
     }
-}
-
-ONNXGEN_SIMD_CLONES
-float dot(const float* __restrict a, const float* __restrict b, int64_t k) {
-  float lanes[16] = {};
-  int64_t i = 0;
-  for (; i + 16 <= k; i += 16)
-    for (int l = 0; l < 16; ++l) lanes[l] += a[i + l] * b[i + l];
-  float sum = 0;
-  for (; i < k; ++i) sum += a[i] * b[i];
-  for (float v : lanes) sum += v;
-  return sum;
 }
 
 }  // namespace

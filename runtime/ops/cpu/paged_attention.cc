@@ -17,19 +17,13 @@
 #include "runtime/core/scratch.h"
 #include "runtime/core/simd.h"
 #include "runtime/exec/op_registry.h"
+#include "runtime/ops/cpu/dot.h"
 #include "runtime/ops/cpu/half_convert.h"
 #include "runtime/ops/cpu/vector_math.h"
 #include "runtime/ops/paged_attention_inputs.h"
 
 namespace onnxgen {
 namespace {
-
-ONNXGEN_SIMD_CLONES
-float dot(const float* __restrict a, const float* __restrict b, int64_t n) {
-  float s = 0;
-  for (int64_t i = 0; i < n; ++i) s += a[i] * b[i];
-  return s;
-}
 
 // acc = acc * rescale + p * v
 ONNXGEN_SIMD_CLONES
