@@ -29,12 +29,12 @@
 #include "runtime/ops/cpu/float_staging.h"
 #include "runtime/ops/cpu/mapped_weights.h"
 #include "runtime/ops/cpu/q4_int8_gemm.h"
+#include "runtime/ops/matmul_nbits_inputs.h"
 
 namespace onnxgen {
 namespace {
 
 constexpr int64_t kGemvMaxRows = 4;
-constexpr int64_t kInt8AccuracyLevel = 4;
 constexpr int64_t kSlabRows = 128;
 
 // Code i of a block packed at `bits` bits per code.
@@ -93,35 +93,20 @@ float dot_codes(const float* a, const uint8_t* blob, int64_t n, int bits, bool a
   return sum;
 }
 
-class MatMulNBits : public OpKernel {
+class MatMulNBits : public OpKernel, MatMulNBitsAttrs {
  public:
-  explicit MatMulNBits(const KernelInit& init) {
-    const auto& a = init.attrs();
-    k_ = a.get_int("K");
-    n_ = a.get_int("N");
-    bits_ = static_cast<int>(a.get_int("bits", 4));
-    block_ = a.get_int("block_size");
-    ONNXGEN_CHECK(bits_ == 2 || bits_ == 4 || bits_ == 8, "MatMulNBits bits must be 2, 4 or 8, got ", bits_);
-    ONNXGEN_CHECK(block_ >= 16 && (block_ & (block_ - 1)) == 0, "MatMulNBits block_size must be a power of 2 >= 16, got ",
-                  block_);
-    ONNXGEN_CHECK(k_ > 0 && n_ > 0, "MatMulNBits K and N must be positive");
-    blocks_ = (k_ + block_ - 1) / block_;
-    blob_ = block_ * bits_ / 8;
-    avx2_ = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    int8_compute_ = a.get_int("accuracy_level", 0) == kInt8AccuracyLevel;
-    q4_int8_ = int8_compute_ && bits_ == 4 && block_ % 32 == 0 && k_ % block_ == 0 && q4_int8_supported();
-  }
+  explicit MatMulNBits(const KernelInit& init)
+      : MatMulNBitsAttrs(init),
+        avx2_(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")),
+        q4_int8_(int8_compute_ && bits_ == 4 && block_ % 32 == 0 && k_ % block_ == 0 && q4_int8_supported()) {}
 
   void compute(KernelContext& ctx) override {
     const Tensor& a_in = ctx.required(0);
     const Tensor& b = ctx.required(1);
     const Tensor& scales_in = ctx.required(2);
-    ONNXGEN_CHECK(is_float(a_in.dtype()) && a_in.rank() >= 1 && a_in.dim(a_in.rank() - 1) == k_, "MatMulNBits A must be a float [..., ",
-                  k_, "] tensor, got ", a_in.describe());
-    ONNXGEN_CHECK(b.dtype() == DataType::kUInt8 && b.numel() == n_ * blocks_ * blob_, "MatMulNBits B must be uint8 [", n_,
-                  ", ", blocks_, ", ", blob_, "], got ", b.describe());
-    ONNXGEN_CHECK(is_float(scales_in.dtype()) && scales_in.numel() == n_ * blocks_, "MatMulNBits scales must hold ",
-                  n_ * blocks_, " floats, got ", scales_in.describe());
+    check_operands(a_in, b, scales_in);
+    ONNXGEN_CHECK(is_float(a_in.dtype()) && is_float(scales_in.dtype()), "MatMulNBits A and scales must be float, got ",
+                  a_in.describe(), " and ", scales_in.describe());
     if (q4_int8_ && !ctx.input(3) && !ctx.input(4) && scales_in.dtype() == DataType::kFloat &&
         a_in.dtype() == DataType::kFloat) {
       compute_q4_int8(ctx, a_in, b, scales_in);
@@ -316,11 +301,8 @@ class MatMulNBits : public OpKernel {
     }
   }
 
-  int64_t k_ = 0, n_ = 0, block_ = 0, blocks_ = 0, blob_ = 0;
-  int bits_ = 4;
-  bool avx2_ = false;
-  bool int8_compute_ = false;
-  bool q4_int8_ = false;
+  bool avx2_;
+  bool q4_int8_;
   std::mutex pack_mu_;
   Q4PackedWeights packed_;
   const uint8_t* packed_codes_ = nullptr;

@@ -5,28 +5,17 @@
 // widths and g_idx are refused at planning, so those nodes run on the CPU.
 #include "runtime/ops/cuda/cublas_gemm.h"
 #include "runtime/ops/cuda/cuda_kernel.h"
+#include "runtime/ops/matmul_nbits_inputs.h"
 
 namespace onnxgen {
 namespace {
 
-constexpr int64_t kInt8AccuracyLevel = 4;
-
-class MatMulNBits : public OpKernel {
+class MatMulNBits : public OpKernel, MatMulNBitsAttrs {
  public:
-  explicit MatMulNBits(const KernelInit& init) {
-    const auto& a = init.attrs();
-    k_ = a.get_int("K");
-    n_ = a.get_int("N");
-    block_ = a.get_int("block_size");
-    const int64_t bits = a.get_int("bits", 4);
-    ONNXGEN_CHECK(bits == 4, "MatMulNBits on cuda takes 4-bit codes, got bits ", bits);
-    ONNXGEN_CHECK(block_ >= 16 && (block_ & (block_ - 1)) == 0, "MatMulNBits block_size must be a power of 2 >= 16, got ",
-                  block_);
-    ONNXGEN_CHECK(k_ > 0 && n_ > 0, "MatMulNBits K and N must be positive");
+  explicit MatMulNBits(const KernelInit& init) : MatMulNBitsAttrs(init) {
+    ONNXGEN_CHECK(bits_ == 4, "MatMulNBits on cuda takes 4-bit codes, got bits ", bits_);
     const auto& inputs = init.node.inputs;
     ONNXGEN_CHECK(inputs.size() <= 4 || inputs[4].empty(), "MatMulNBits g_idx is not supported on cuda");
-    blocks_ = (k_ + block_ - 1) / block_;
-    int8_compute_ = a.get_int("accuracy_level", 0) == kInt8AccuracyLevel;
   }
 
   void compute(KernelContext& ctx) override {
@@ -34,12 +23,7 @@ class MatMulNBits : public OpKernel {
     const Tensor& b = ctx.required(1);
     const Tensor& scales = ctx.required(2);
     const cuda::ElemType type = cuda_float_type(a_in, "MatMulNBits");
-    ONNXGEN_CHECK(a_in.rank() >= 1 && a_in.dim(a_in.rank() - 1) == k_, "MatMulNBits A must be [..., ", k_, "], got ",
-                  a_in.describe());
-    ONNXGEN_CHECK(b.dtype() == DataType::kUInt8 && b.numel() == n_ * blocks_ * block_ / 2, "MatMulNBits B must be uint8 [",
-                  n_, ", ", blocks_, ", ", block_ / 2, "], got ", b.describe());
-    ONNXGEN_CHECK(scales.numel() == n_ * blocks_, "MatMulNBits scales must hold ", n_ * blocks_, " floats, got ",
-                  scales.describe());
+    check_operands(a_in, b, scales);
     cuda::NBitsArgs p;
     p.m = a_in.numel() / k_;
     p.n = n_;
@@ -88,10 +72,6 @@ class MatMulNBits : public OpKernel {
                    y.raw(), y.numel(), stream);
     }
   }
-
- private:
-  int64_t k_ = 0, n_ = 0, block_ = 0, blocks_ = 0;
-  bool int8_compute_ = false;
 };
 
 }  // namespace
