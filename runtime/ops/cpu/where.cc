@@ -6,6 +6,7 @@
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/broadcast.h"
 #include "runtime/ops/cpu/elementwise.h"
+#include "runtime/ops/where_inputs.h"
 
 namespace onnxgen {
 namespace {
@@ -61,8 +62,7 @@ class Where : public OpKernel {
     const Tensor& cond = ctx.required(0);
     const Tensor& x = ctx.required(1);
     const Tensor& y = ctx.required(2);
-    ONNXGEN_CHECK(cond.dtype() == DataType::kBool, "Where condition must be bool, got ", cond.describe());
-    ONNXGEN_CHECK(x.dtype() == y.dtype(), "Where X ", x.describe(), " and Y ", y.describe(), " differ in element type");
+    check_where_inputs(cond, x, y);
     const Shape shape = broadcast_all<3>({&cond.shape(), &x.shape(), &y.shape()});
     Tensor& out = ctx.allocate(0, x.dtype(), shape);
     if (out.numel() == 0) return;

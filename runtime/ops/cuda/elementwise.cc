@@ -1,5 +1,6 @@
 // Elementwise ops on CUDA: broadcasting arithmetic, comparisons and Where, activations and Cast.
 #include "runtime/ops/cuda/cuda_kernel.h"
+#include "runtime/ops/where_inputs.h"
 
 namespace onnxgen {
 namespace {
@@ -85,8 +86,7 @@ class Where : public OpKernel {
     const Tensor& cond = ctx.required(0);
     const Tensor& x = ctx.required(1);
     const Tensor& y = ctx.required(2);
-    ONNXGEN_CHECK(cond.dtype() == DataType::kBool, "Where condition must be bool, got ", cond.describe());
-    ONNXGEN_CHECK(x.dtype() == y.dtype(), "Where X and Y must share a type, got ", x.describe(), " and ", y.describe());
+    check_where_inputs(cond, x, y);
     cuda_elem_type(x, "Where");
     const Shape out_shape = broadcast_shapes(broadcast_shapes(cond.shape(), x.shape()), y.shape());
     Tensor& out = ctx.allocate(0, x.dtype(), out_shape);
