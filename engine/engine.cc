@@ -308,6 +308,13 @@ std::unique_ptr<Sequence> EngineImpl::new_sequence(RequestState& req, int index,
   // Room for every token the request may reach, so appending one per step never reallocates.
   seq->tokens.reserve(static_cast<size_t>(p.max_total_tokens));
   seq->result.tokens.reserve(static_cast<size_t>(p.max_total_tokens - prompt_len));
+  // Text grows by a few bytes a token; starting with room for typical text keeps streaming free
+  // of reallocations (longer text still grows, by doubling).
+  constexpr int64_t kTypicalBytesPerToken = 8, kMaxReservedTokens = 4096;
+  seq->result.text.reserve(
+      static_cast<size_t>(std::min(p.max_total_tokens - prompt_len, kMaxReservedTokens) * kTypicalBytesPerToken));
+  constexpr size_t kEventTextBytes = 256;  // a token's text, or a few when a character completes
+  seq->event.text.reserve(kEventTextBytes);
   return seq;
 }
 

@@ -7,11 +7,21 @@
 namespace onnxgen::sampling {
 
 StopMatcher::StopMatcher(std::vector<std::string> stops) : stops_(std::move(stops)) {
-  for (const auto& s : stops_) ONNXGEN_CHECK(!s.empty(), "stop strings must not be empty");
+  size_t longest = 0;
+  for (const auto& s : stops_) {
+    ONNXGEN_CHECK(!s.empty(), "stop strings must not be empty");
+    longest = std::max(longest, s.size());
+  }
+  // Held-back text is shorter than the longest stop; a delta is a token's text. Room for both
+  // up front keeps feeding from growing the buffers a step at a time.
+  constexpr size_t kDeltaBytes = 256;
+  pending_.reserve(longest + kDeltaBytes);
+  emitted_.reserve(longest + kDeltaBytes);
 }
 
-std::string StopMatcher::feed(std::string_view delta) {
-  if (stopped_) return "";
+std::string_view StopMatcher::feed(std::string_view delta) {
+  if (stopped_) return {};
+  if (stops_.empty()) return delta;
   pending_.append(delta);
   size_t first = std::string::npos;
   for (const auto& s : stops_) {
@@ -23,9 +33,9 @@ std::string StopMatcher::feed(std::string_view delta) {
   }
   if (first != std::string::npos) {
     stopped_ = true;
-    std::string out = pending_.substr(0, first);
+    emitted_.assign(pending_, 0, first);
     pending_.clear();
-    return out;
+    return emitted_;
   }
   // Hold back the longest tail that is a proper prefix of some stop string.
   size_t hold = 0;
@@ -35,15 +45,16 @@ std::string StopMatcher::feed(std::string_view delta) {
         hold = len;
         break;
       }
-  std::string out = pending_.substr(0, pending_.size() - hold);
+  emitted_.assign(pending_, 0, pending_.size() - hold);
   pending_.erase(0, pending_.size() - hold);
-  return out;
+  return emitted_;
 }
 
-std::string StopMatcher::flush() {
-  std::string out;
-  out.swap(pending_);
-  return stopped_ ? std::string() : out;
+std::string_view StopMatcher::flush() {
+  if (stopped_) return {};
+  emitted_.swap(pending_);
+  pending_.clear();
+  return emitted_;
 }
 
 }  // namespace onnxgen::sampling

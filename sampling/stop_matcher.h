@@ -13,15 +13,18 @@ class StopMatcher {
 
   // Appends `delta` and returns the text now safe to emit. Once a stop string appears,
   // stopped() is true and the returned text ends right before it; later calls return "".
-  std::string feed(std::string_view delta);
+  // Returned views stay valid until the next call (the matcher keeps their buffer, so a step
+  // allocates nothing).
+  std::string_view feed(std::string_view delta);
   // End of generation without a stop: the text still held back.
-  std::string flush();
+  std::string_view flush();
   bool stopped() const { return stopped_; }
   const std::string& matched() const { return matched_; }
 
  private:
   std::vector<std::string> stops_;
   std::string pending_;
+  std::string emitted_;
   bool stopped_ = false;
   std::string matched_;
 };

@@ -39,16 +39,18 @@ std::string encode(std::string_view bytes) {
   return out;
 }
 
-std::string decode_token(std::string_view token) {
+void append_decoded(std::string& out, std::string_view token) {
   const auto& map = alphabet().char_to_byte;
-  std::string out;
-  out.reserve(token.size());
+  const size_t start = out.size();
   for (size_t pos = 0; pos < token.size();) {
     const auto it = map.find(utf8::next(token, pos));
-    if (it == map.end()) return std::string(token);
+    if (it == map.end()) {
+      out.resize(start);
+      out.append(token);
+      return;
+    }
     out.push_back(static_cast<char>(it->second));
   }
-  return out;
 }
 
 }  // namespace onnxgen::tokenizer::byte_level

@@ -9,9 +9,9 @@ namespace onnxgen::tokenizer::byte_level {
 // that BPE vocabularies never contain raw control bytes or spaces.
 std::string encode(std::string_view bytes);
 
-// Maps a token written in that alphabet back to its bytes. Tokens with any character outside the
+// Appends the bytes of a token written in that alphabet to `out`. Tokens with any character outside the
 // alphabet (added tokens such as "<|im_start|>" in other scripts) are kept verbatim, as the
 // Hugging Face ByteLevel decoder does.
-std::string decode_token(std::string_view token);
+void append_decoded(std::string& out, std::string_view token);
 
 }  // namespace onnxgen::tokenizer::byte_level

@@ -7,20 +7,42 @@
 
 namespace onnxgen::tokenizer {
 
+void DecodePieces::reset(size_t text_bytes) {
+  size_ = 0;
+  text_bytes_ = text_bytes;
+  scratch_.reserve(text_bytes);
+}
+
+std::string& DecodePieces::add(size_t bytes) {
+  if (size_ == items_.size()) items_.emplace_back();
+  std::string& s = items_[size_++];
+  s.clear();
+  s.reserve(size_ == 1 ? text_bytes_ : bytes);
+  return s;
+}
+
+std::string& DecodePieces::scratch() {
+  scratch_.clear();
+  return scratch_;
+}
+
 namespace {
 
-std::string join(const std::vector<std::string>& tokens) {
-  std::string out;
-  for (const auto& t : tokens) out += t;
-  return out;
+void join_into_first(DecodePieces& tokens) {
+  if (tokens.size() == 0) return;
+  for (size_t i = 1; i < tokens.size(); ++i) tokens[0] += tokens[i];
+  tokens.truncate(1);
 }
 
 class ByteLevel final : public Decoder {
  public:
-  void decode_chain(std::vector<std::string>& tokens) const override {
-    std::string bytes;
-    for (const auto& t : tokens) bytes += byte_level::decode_token(t);
-    tokens = {utf8::to_valid_lossy(bytes)};
+  void decode_chain(DecodePieces& tokens) const override {
+    if (tokens.size() == 0) return;
+    std::string& bytes = tokens.scratch();
+    for (const auto& t : tokens.pieces()) byte_level::append_decoded(bytes, t);
+    tokens[0].clear();
+    utf8::append_valid_lossy(tokens[0], bytes);
+    tokens.truncate(1);
   }
 };
 
@@ -31,11 +53,12 @@ class Metaspace final : public Decoder {
         strip_first_(json_util::string_or(j, "prepend_scheme", json_util::bool_or(j, "add_prefix_space", true)
                                                                     ? "always"
                                                                     : "never") != "never") {}
-  void decode_chain(std::vector<std::string>& tokens) const override {
+  void decode_chain(DecodePieces& tokens) const override {
     for (size_t i = 0; i < tokens.size(); ++i) {
       // The tokenizers crate drops every replacement character of the first token, not only
       // a leading one; parity matters more than tidiness here.
-      tokens[i] = replace_literal(tokens[i], replacement_, i == 0 && strip_first_ ? "" : " ");
+      replace_literal_into(tokens.scratch(), tokens[i], replacement_, i == 0 && strip_first_ ? "" : " ");
+      tokens.replace_with_scratch(i);
     }
   }
 
@@ -44,33 +67,35 @@ class Metaspace final : public Decoder {
   bool strip_first_;
 };
 
+// Runs of <0xNN> tokens become their bytes when those form valid UTF-8, else one U+FFFD per
+// token. Rewrites in place: a run of k tokens never yields more than k pieces.
 class ByteFallback final : public Decoder {
  public:
-  void decode_chain(std::vector<std::string>& tokens) const override {
-    std::vector<std::string> out;
-    std::string pending;
-    size_t pending_count = 0;
+  void decode_chain(DecodePieces& tokens) const override {
+    std::string& pending = tokens.scratch();
+    size_t written = 0, pending_count = 0;
     const auto flush = [&] {
       if (pending_count == 0) return;
-      if (utf8::to_valid_lossy(pending) == pending) {
-        out.push_back(pending);
+      if (utf8::is_valid(pending)) {
+        tokens[written++].assign(pending);
       } else {
-        for (size_t i = 0; i < pending_count; ++i) out.emplace_back("\xEF\xBF\xBD");
+        for (size_t i = 0; i < pending_count; ++i) tokens[written++].assign("\xEF\xBF\xBD");
       }
       pending.clear();
       pending_count = 0;
     };
-    for (auto& t : tokens) {
-      if (const int byte = parse_byte(t); byte >= 0) {
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      if (const int byte = parse_byte(tokens[i]); byte >= 0) {
         pending.push_back(static_cast<char>(byte));
         ++pending_count;
       } else {
         flush();
-        out.push_back(std::move(t));
+        if (written != i) tokens[written].assign(tokens[i]);
+        ++written;
       }
     }
     flush();
-    tokens = std::move(out);
+    tokens.truncate(written);
   }
 
  private:
@@ -89,7 +114,7 @@ class ByteFallback final : public Decoder {
 
 class Fuse final : public Decoder {
  public:
-  void decode_chain(std::vector<std::string>& tokens) const override { tokens = {join(tokens)}; }
+  void decode_chain(DecodePieces& tokens) const override { join_into_first(tokens); }
 };
 
 class Strip final : public Decoder {
@@ -98,8 +123,8 @@ class Strip final : public Decoder {
       : content_(json_util::require_string(j, "content", where)),
         start_(j.value("start", size_t{0})),
         stop_(j.value("stop", size_t{0})) {}
-  void decode_chain(std::vector<std::string>& tokens) const override {
-    for (auto& t : tokens) {
+  void decode_chain(DecodePieces& tokens) const override {
+    for (auto& t : tokens.pieces()) {
       size_t begin = 0, end = t.size();
       for (size_t i = 0; i < start_ && t.compare(begin, content_.size(), content_) == 0 && begin < end; ++i) {
         begin += content_.size();
@@ -109,7 +134,8 @@ class Strip final : public Decoder {
            ++i) {
         end -= content_.size();
       }
-      t = t.substr(begin, end - begin);
+      t.erase(end);
+      t.erase(0, begin);
     }
   }
 
@@ -123,8 +149,11 @@ class Replace final : public Decoder {
   Replace(const nlohmann::json& j, const std::string& where)
       : pattern_(json_util::require(j, "pattern", where), where + ".pattern"),
         content_(json_util::require_string(j, "content", where)) {}
-  void decode_chain(std::vector<std::string>& tokens) const override {
-    for (auto& t : tokens) t = pattern_.replace_all(t, content_);
+  void decode_chain(DecodePieces& tokens) const override {
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      pattern_.replace_all_into(tokens.scratch(), tokens[i], content_);
+      tokens.replace_with_scratch(i);
+    }
   }
 
  private:
@@ -133,27 +162,30 @@ class Replace final : public Decoder {
 };
 
 // BERT's detokenisation tidy-up (" ." -> "." and friends), applied per token like the crate.
-std::string cleanup(std::string s) {
+void cleanup(DecodePieces& tokens, size_t i) {
   static const std::pair<const char*, const char*> kRules[] = {
       {" .", "."},   {" ?", "?"},   {" !", "!"},           {" ,", ","},     {" ' ", "'"},     {" n't", "n't"},
       {" 'm", "'m"}, {" do not", " don't"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
-  for (const auto& [from, to] : kRules) s = replace_literal(s, from, to);
-  return s;
+  for (const auto& [from, to] : kRules) {
+    if (tokens[i].find(from) == std::string::npos) continue;
+    replace_literal_into(tokens.scratch(), tokens[i], from, to);
+    tokens.replace_with_scratch(i);
+  }
 }
 
 class WordPiece final : public Decoder {
  public:
   explicit WordPiece(const nlohmann::json& j)
       : prefix_(json_util::string_or(j, "prefix", "##")), cleanup_(json_util::bool_or(j, "cleanup", true)) {}
-  void decode_chain(std::vector<std::string>& tokens) const override {
+  void decode_chain(DecodePieces& tokens) const override {
     for (size_t i = 0; i < tokens.size(); ++i) {
       auto& t = tokens[i];
-      if (i > 0 && t.rfind(prefix_, 0) == 0) {
+      if (i > 0 && t.starts_with(prefix_)) {
         t.erase(0, prefix_.size());
       } else if (i > 0) {
         t.insert(0, 1, ' ');
       }
-      if (cleanup_) t = cleanup(std::move(t));
+      if (cleanup_) cleanup(tokens, i);
     }
   }
 
@@ -165,9 +197,10 @@ class WordPiece final : public Decoder {
 class BpeSuffix final : public Decoder {
  public:
   explicit BpeSuffix(const nlohmann::json& j) : suffix_(json_util::string_or(j, "suffix", "</w>")) {}
-  void decode_chain(std::vector<std::string>& tokens) const override {
+  void decode_chain(DecodePieces& tokens) const override {
     for (size_t i = 0; i < tokens.size(); ++i) {
-      tokens[i] = replace_literal(tokens[i], suffix_, i + 1 == tokens.size() ? "" : " ");
+      replace_literal_into(tokens.scratch(), tokens[i], suffix_, i + 1 == tokens.size() ? "" : " ");
+      tokens.replace_with_scratch(i);
     }
   }
 
@@ -178,7 +211,7 @@ class BpeSuffix final : public Decoder {
 class Sequence final : public Decoder {
  public:
   explicit Sequence(std::vector<std::unique_ptr<Decoder>> parts) : parts_(std::move(parts)) {}
-  void decode_chain(std::vector<std::string>& tokens) const override {
+  void decode_chain(DecodePieces& tokens) const override {
     for (const auto& p : parts_) p->decode_chain(tokens);
   }
 

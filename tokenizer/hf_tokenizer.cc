@@ -80,26 +80,48 @@ std::vector<int32_t> HfTokenizer::add_special(std::vector<int32_t> ids) const {
   return ids;
 }
 
-std::string HfTokenizer::decode(std::span<const int32_t> ids, bool skip_special_tokens) const {
-  // Reused between calls: streaming decodes a few tokens per generated token, and a fresh vector
-  // would be a heap allocation in every decode step.
-  thread_local std::vector<std::string> tokens;
-  tokens.clear();
+namespace {
+
+// Room a token's text can need once decoded: three bytes per byte where invalid bytes become
+// U+FFFD, plus a separator.
+size_t decoded_bound(const std::string& token) { return 3 * token.size() + 1; }
+
+// Reserved at least, so that the short windows of streaming settle on their buffers at once
+// instead of growing them whenever a window is longer than every one before.
+constexpr size_t kMinTextBytes = 1024;
+constexpr size_t kMinPieceBytes = 64;
+
+}  // namespace
+
+void HfTokenizer::decode_into(std::string& out, std::span<const int32_t> ids, bool skip_special_tokens) const {
+  // Reused between calls: streaming decodes a few tokens per generated token, and fresh strings
+  // would be heap allocations in every decode step.
+  thread_local DecodePieces tokens;
+  thread_local std::vector<const std::string*> texts;
+  texts.clear();
+  size_t text_bytes = 0;
   for (const int32_t id : ids) {
+    const std::string* t = nullptr;
     if (const AddedToken* added = added_->by_id(id)) {
-      if (!(skip_special_tokens && added->special)) tokens.push_back(added->decoded);
-    } else if (const std::string* t = model_->vocabulary().token(id)) {
-      tokens.push_back(*t);
+      if (!(skip_special_tokens && added->special)) t = &added->decoded;
+    } else {
+      t = model_->vocabulary().token(id);
     }
+    if (!t) continue;
+    texts.push_back(t);
+    text_bytes += decoded_bound(*t);
   }
-  std::string out;
+  text_bytes = std::max(text_bytes, kMinTextBytes);
+  tokens.reset(text_bytes);
+  for (const std::string* t : texts) tokens.add(std::max(decoded_bound(*t), kMinPieceBytes)).assign(*t);
+  out.clear();
+  out.reserve(text_bytes);
   if (decoder_) {
     decoder_->decode_chain(tokens);
-    for (const auto& t : tokens) out += t;
-    return out;
+    for (const auto& t : tokens.pieces()) out += t;
+    return;
   }
   for (size_t i = 0; i < tokens.size(); ++i) out.append(i ? " " : "").append(tokens[i]);
-  return out;
 }
 
 std::optional<int32_t> HfTokenizer::token_to_id(std::string_view token) const {

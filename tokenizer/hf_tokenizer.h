@@ -20,7 +20,7 @@ class HfTokenizer final : public Tokenizer {
   static std::unique_ptr<HfTokenizer> from_file(const std::filesystem::path& file, TokenizerConfig config);
 
   std::vector<int32_t> encode(std::string_view text, bool add_special_tokens = true) const override;
-  std::string decode(std::span<const int32_t> ids, bool skip_special_tokens = false) const override;
+  void decode_into(std::string& out, std::span<const int32_t> ids, bool skip_special_tokens) const override;
   std::optional<int32_t> token_to_id(std::string_view token) const override;
   std::optional<std::string> id_to_token(int32_t id) const override;
   size_t vocab_size() const override;

@@ -26,8 +26,17 @@ std::vector<std::pair<size_t, size_t>> Pattern::find_all(std::string_view subjec
 }
 
 std::string replace_literal(std::string_view subject, std::string_view from, std::string_view to) {
-  if (from.empty()) return std::string(subject);
   std::string out;
+  replace_literal_into(out, subject, from, to);
+  return out;
+}
+
+void replace_literal_into(std::string& out, std::string_view subject, std::string_view from, std::string_view to) {
+  out.clear();
+  if (from.empty()) {
+    out.append(subject);
+    return;
+  }
   out.reserve(subject.size());
   size_t prev = 0;
   for (size_t pos = subject.find(from); pos != std::string_view::npos; pos = subject.find(from, prev)) {
@@ -35,12 +44,20 @@ std::string replace_literal(std::string_view subject, std::string_view from, std
     prev = pos + from.size();
   }
   out.append(subject.substr(prev));
-  return out;
 }
 
 std::string Pattern::replace_all(std::string_view subject, std::string_view replacement) const {
-  if (!regex_) return replace_literal(subject, literal_, replacement);
   std::string out;
+  replace_all_into(out, subject, replacement);
+  return out;
+}
+
+void Pattern::replace_all_into(std::string& out, std::string_view subject, std::string_view replacement) const {
+  if (!regex_) {
+    replace_literal_into(out, subject, literal_, replacement);
+    return;
+  }
+  out.clear();
   out.reserve(subject.size());
   size_t prev = 0;
   for (const auto& [b, e] : find_all(subject)) {
@@ -48,7 +65,6 @@ std::string Pattern::replace_all(std::string_view subject, std::string_view repl
     prev = e;
   }
   out.append(subject.substr(prev));
-  return out;
 }
 
 }  // namespace onnxgen::tokenizer

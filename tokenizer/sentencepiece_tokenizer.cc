@@ -125,11 +125,12 @@ std::vector<int32_t> SentencePieceTokenizer::encode(std::string_view text, bool 
   return ids;
 }
 
-std::string SentencePieceTokenizer::decode(std::span<const int32_t> ids, bool skip_special_tokens) const {
+void SentencePieceTokenizer::decode_into(std::string& out, std::span<const int32_t> ids,
+                                         bool skip_special_tokens) const {
   // libsentencepiece drops control pieces (<s>, </s>); Hugging Face prints them unless skipped,
   // so ordinary runs are decoded by the library and control pieces spliced in between. A run
   // after a control piece keeps the space its first "▁" stands for.
-  std::string out;
+  out.clear();
   std::vector<int> run;
   const auto flush = [&] {
     if (run.empty()) return;
@@ -148,7 +149,6 @@ std::string SentencePieceTokenizer::decode(std::span<const int32_t> ids, bool sk
     if (!skip_special_tokens) out += piece(id);
   }
   flush();
-  return out;
 }
 
 std::optional<int32_t> SentencePieceTokenizer::token_to_id(std::string_view token) const {

@@ -22,6 +22,12 @@ std::unique_ptr<Tokenizer> Tokenizer::load(const std::filesystem::path& path) {
   return HfTokenizer::from_file(file, std::move(config));
 }
 
+std::string Tokenizer::decode(std::span<const int32_t> ids, bool skip_special_tokens) const {
+  std::string out;
+  decode_into(out, ids, skip_special_tokens);
+  return out;
+}
+
 bool Tokenizer::is_eos(int32_t id) const {
   return std::find(special_.eos.begin(), special_.eos.end(), id) != special_.eos.end();
 }

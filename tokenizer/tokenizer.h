@@ -36,7 +36,9 @@ class Tokenizer {
   virtual ~Tokenizer() = default;
 
   virtual std::vector<int32_t> encode(std::string_view text, bool add_special_tokens = true) const = 0;
-  virtual std::string decode(std::span<const int32_t> ids, bool skip_special_tokens = false) const = 0;
+  std::string decode(std::span<const int32_t> ids, bool skip_special_tokens = false) const;
+  // decode() written over `out`, whose buffer is reused: streaming decodes every generated token.
+  virtual void decode_into(std::string& out, std::span<const int32_t> ids, bool skip_special_tokens) const = 0;
 
   virtual std::optional<int32_t> token_to_id(std::string_view token) const = 0;
   virtual std::optional<std::string> id_to_token(int32_t id) const = 0;

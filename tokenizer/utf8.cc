@@ -63,7 +63,12 @@ size_t valid_prefix(const unsigned char* s, size_t avail, bool& complete) {
 
 std::string to_valid_lossy(std::string_view bytes) {
   std::string out;
-  out.reserve(bytes.size());
+  append_valid_lossy(out, bytes);
+  return out;
+}
+
+void append_valid_lossy(std::string& out, std::string_view bytes) {
+  out.reserve(out.size() + bytes.size());
   const auto* s = reinterpret_cast<const unsigned char*>(bytes.data());
   size_t i = 0;
   while (i < bytes.size()) {
@@ -81,7 +86,21 @@ std::string to_valid_lossy(std::string_view bytes) {
       i += n == 0 ? 1 : n;
     }
   }
-  return out;
+}
+
+bool is_valid(std::string_view bytes) {
+  const auto* s = reinterpret_cast<const unsigned char*>(bytes.data());
+  for (size_t i = 0; i < bytes.size();) {
+    if (s[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    bool complete = false;
+    const size_t n = valid_prefix(s + i, bytes.size() - i, complete);
+    if (!complete) return false;
+    i += n;
+  }
+  return true;
 }
 
 size_t incomplete_suffix_length(std::string_view s) {

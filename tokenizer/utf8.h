@@ -20,6 +20,9 @@ void append(std::string& out, char32_t cp);
 // Rust's String::from_utf8_lossy: each maximal invalid subsequence becomes one U+FFFD.
 // Hugging Face decoders are defined in terms of it, so decoded text must match it exactly.
 std::string to_valid_lossy(std::string_view bytes);
+// The same, appended to `out` (whose buffer a streaming decode reuses).
+void append_valid_lossy(std::string& out, std::string_view bytes);
+bool is_valid(std::string_view bytes);
 
 // Bytes at the end of `s` that start a UTF-8 sequence which is still incomplete.
 size_t incomplete_suffix_length(std::string_view s);

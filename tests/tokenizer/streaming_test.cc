@@ -19,7 +19,7 @@ std::string stream(const Tokenizer& tok, const std::vector<int32_t>& ids, bool s
   StreamingDetokenizer detok(tok, skip_special);
   std::string all;
   for (const int32_t id : ids) {
-    const std::string delta = detok.put(id);
+    const std::string delta(detok.put(id));
     EXPECT_EQ(onnxgen::tokenizer::utf8::incomplete_suffix_length(delta), 0u) << "delta ends mid-character";
     EXPECT_EQ(onnxgen::tokenizer::utf8::to_valid_lossy(delta), delta) << "delta is not valid UTF-8";
     all += delta;
@@ -67,7 +67,7 @@ TEST(StreamFixture, HoldsBackPartialCharacters) {
   ASSERT_GE(ids.size(), 5u);
   StreamingDetokenizer detok(*tok);
   std::vector<std::string> deltas;
-  for (const int32_t id : ids) deltas.push_back(detok.put(id));
+  for (const int32_t id : ids) deltas.emplace_back(detok.put(id));
   EXPECT_EQ(deltas[ids.size() - 4], "");
   EXPECT_EQ(deltas[ids.size() - 2], "");
   EXPECT_EQ(deltas.back(), "😀");
