@@ -1,12 +1,14 @@
 #include "runtime/exec/execution_plan.h"
 
 #include <algorithm>
+#include <chrono>
 #include <queue>
 #include <unordered_set>
 
 #include "runtime/core/device_backend.h"
 #include "runtime/core/device_traffic.h"
 #include "runtime/exec/device_placement.h"
+#include "runtime/exec/op_profile.h"
 
 namespace onnxgen {
 namespace {
@@ -304,6 +306,7 @@ void ExecutionPlan::run(std::span<const Tensor> inputs, std::vector<Tensor>& out
   auto& cap = scratch.cap;
   auto& out = scratch.out;
   placements_.assign(steps_.size(), options_.device);
+  const bool profile = op_profile::enabled();
   for (size_t step_index = 0; step_index < steps_.size(); ++step_index) {
     const auto& step = steps_[step_index];
     in.clear();
@@ -326,7 +329,15 @@ void ExecutionPlan::run(std::span<const Tensor> inputs, std::vector<Tensor>& out
         for (size_t i = 0; i < cap.size(); ++i) cap[i] = placed(step->captured[i], Device::cpu());
       }
       KernelContext ctx(*step->node, in, cap, out, *options_.pool, allocator_for(where));
-      kernel->compute(ctx);
+      if (profile) {
+        const auto start = std::chrono::steady_clock::now();
+        kernel->compute(ctx);
+        op_profile::record(step->node->domain, step->node->op_type,
+                           std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
+                               .count());
+      } else {
+        kernel->compute(ctx);
+      }
     } catch (const std::exception& e) {
       fail(step->node->label(), " with inputs (", describe_inputs(in), "): ", e.what());
     }

@@ -1,0 +1,15 @@
+#pragma once
+// Time per op type across every plan run, for finding where a model's time goes (ORT's
+// enable_profiling, GGML_PERF). Off unless the environment sets ONNXGEN_PROFILE=1; then each
+// kernel call is timed and the table goes to stderr when the process exits. (Device kernels are
+// timed as launched, not as run.)
+#include <cstdint>
+#include <string_view>
+
+namespace onnxgen::op_profile {
+
+bool enabled();
+// Adds one call of `ns` nanoseconds to `domain`:`op_type`.
+void record(std::string_view domain, std::string_view op_type, int64_t ns);
+
+}  // namespace onnxgen::op_profile
