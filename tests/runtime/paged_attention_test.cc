@@ -37,8 +37,11 @@ void check(const Case& c, float tolerance) {
     for (auto& x : keys.back()) x = normal(rng);
     for (auto& x : values.back()) x = normal(rng);
   }
-  Tensor key_cache = Tensor::zeros(c.cache_dtype, {BLOCKS, KVH, BS, D});
-  Tensor value_cache = Tensor::zeros(c.cache_dtype, {BLOCKS, KVH, BS, D});
+  int64_t pool_blocks = BLOCKS;
+  for (const auto& s : c.seqs)
+    for (int32_t b : s.blocks) pool_blocks = std::max<int64_t>(pool_blocks, b + 1);
+  Tensor key_cache = Tensor::zeros(c.cache_dtype, {pool_blocks, KVH, BS, D});
+  Tensor value_cache = Tensor::zeros(c.cache_dtype, {pool_blocks, KVH, BS, D});
   auto cache_index = [](const Sequence& s, int64_t pos, int64_t h, int64_t d) {
     return ((s.blocks[pos / BS] * KVH + h) * BS + pos % BS) * D + d;
   };
@@ -133,6 +136,21 @@ TEST(PagedAttention, SoftcapAndSlidingWindow) {
   Case c;
   c.softcap = 2.0f;
   c.window = 3;
+  check(c, 1e-4f);
+}
+
+// Contexts longer than one pass of the kernel's keys (512): the online softmax carries its max and
+// sum across passes. Blocks in reverse order, so no pass reads rows in pool order.
+TEST(PagedAttention, LongContextsSpanSeveralPasses) {
+  const auto reversed_blocks = [](int64_t count, int32_t top) {
+    std::vector<int32_t> blocks;
+    for (int64_t i = 0; i < count; ++i) blocks.push_back(top - static_cast<int32_t>(i));
+    return blocks;
+  };
+  Case c;
+  c.seqs = {{1100, 2, reversed_blocks(275, 274)}, {1030, 1, reversed_blocks(258, 600)}};
+  check(c, 1e-4f);
+  c.window = 700;
   check(c, 1e-4f);
 }
 

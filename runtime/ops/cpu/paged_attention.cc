@@ -11,6 +11,7 @@
 // Output:  [T, H*D] in the query's dtype.
 // Attributes: num_heads, num_kv_heads, scale (default 1/sqrt(D)), softcap (0: none),
 //             sliding_window (0: none; a token sees itself and the window - 1 before it).
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -25,10 +26,12 @@
 namespace onnxgen {
 namespace {
 
-// acc = acc * rescale + p * v
+// acc += sum over rows r of p[r] * v[r]: one row of `d` floats per key.
 ONNXGEN_SIMD_CLONES
-void scale_add(float* __restrict acc, float rescale, float p, const float* __restrict v, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) acc[i] = acc[i] * rescale + p * v[i];
+void accumulate_rows(float* __restrict acc, const float* __restrict p, const float* __restrict v, int64_t rows,
+                     int64_t d) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t i = 0; i < d; ++i) acc[i] += p[r] * v[r * d + i];
 }
 
 ONNXGEN_SIMD_CLONES
@@ -115,41 +118,65 @@ class PagedAttention : public OpKernel {
     for (int64_t s = 0; s < g.seqs; ++s)
       for (int32_t t = loc[s]; t < loc[s + 1]; ++t) seq_of[t] = static_cast<int32_t>(s);
 
-    // One work item per (token, query head); each keeps an online softmax over its keys.
-    const ChunkScratch<float, struct AttendRows> scratch(ctx.pool(), 3 * static_cast<size_t>(g.dim));
+    // One work item per (token, query head). Its keys go in passes of up to kKeysPerPass, block
+    // by block (a block's rows are contiguous): the pass's scores with one vectorised dot per row,
+    // their exponentials in one sweep, then the probability-weighted sum of value rows; the
+    // running max and sum carry across passes (online softmax), so scratch stays fixed however
+    // long the context.
+    constexpr int64_t kKeysPerPass = 512;
+    const auto dim = static_cast<size_t>(g.dim), block_floats = static_cast<size_t>(g.block_size * g.dim);
+    const ChunkScratch<float, struct AttendRows> scratch(ctx.pool(), 2 * dim + block_floats + kKeysPerPass);
     ctx.pool().parallel_for(g.tokens * g.heads, 1, [&](int64_t begin, int64_t end) {
       const std::span<float> rows = scratch.mine();
       float* qf = rows.data();
-      float* acc = qf + g.dim;
-      float* row = acc + g.dim;
+      float* acc = qf + dim;
+      float* widened = acc + dim;
+      float* scores = widened + block_floats;
       for (int64_t item = begin; item < end; ++item) {
-        int64_t t = item / g.heads, h = item % g.heads, kvh = h / group;
-        int64_t s = seq_of[t];
-        int64_t pos = lens[s] - (loc[s + 1] - t);  // absolute position of token t
-        int64_t first = attrs_.window > 0 ? std::max<int64_t>(0, pos - attrs_.window + 1) : 0;
+        const int64_t t = item / g.heads, h = item % g.heads, kvh = h / group;
+        const int64_t s = seq_of[t];
+        const int64_t pos = lens[s] - (loc[s + 1] - t);  // absolute position of token t
+        const int64_t first = attrs_.window > 0 ? std::max<int64_t>(0, pos - attrs_.window + 1) : 0;
         for (int64_t d = 0; d < g.dim; ++d) qf[d] = to_f(q[(t * g.heads + h) * g.dim + d]) * scale;
         std::fill(acc, acc + g.dim, 0.0f);
-        float m = -INFINITY, l = 0;
-        for (int64_t j = first; j <= pos; ++j) {
-          int64_t block = tables[s * g.max_blocks + j / g.block_size];
-          int64_t base = ((block * g.kv_heads + kvh) * g.block_size + j % g.block_size) * g.dim;
-          float score = dot(qf, cache_row(kc + base, row, g.dim), g.dim);
-          if (attrs_.softcap > 0) score = attrs_.softcap * tanh_approx(score / attrs_.softcap);
-          float m_new = std::max(m, score);
-          float rescale = exp_approx(m - m_new), p = exp_approx(score - m_new);
-          l = l * rescale + p;
-          scale_add(acc, rescale, p, cache_row(vc + base, row, g.dim), g.dim);
-          m = m_new;
+        float max = -INFINITY, sum = 0;
+        for (int64_t lo = first; lo <= pos; lo += kKeysPerPass) {
+          const int64_t hi = std::min(pos, lo + kKeysPerPass - 1), keys = hi - lo + 1;
+          // fn(index of the run's first key in this pass, its rows, row count) per run of keys.
+          const auto for_each_block = [&](const C* cache, auto&& fn) {
+            for (int64_t j = lo; j <= hi;) {
+              const int64_t offset = j % g.block_size, n = std::min(g.block_size - offset, hi + 1 - j);
+              const int64_t block = tables[s * g.max_blocks + j / g.block_size];
+              fn(j - lo, cache + ((block * g.kv_heads + kvh) * g.block_size + offset) * g.dim, n);
+              j += n;
+            }
+          };
+          for_each_block(kc, [&](int64_t at, const C* k, int64_t n) {
+            dot_rows(qf, cache_rows(k, widened, n * g.dim), n, g.dim, scores + at);
+          });
+          if (attrs_.softcap > 0)
+            for (int64_t j = 0; j < keys; ++j) scores[j] = attrs_.softcap * tanh_approx(scores[j] / attrs_.softcap);
+          const float new_max = std::max(max, *std::max_element(scores, scores + keys));
+          if (max != -INFINITY && new_max != max) {
+            const float rescale = exp_approx(max - new_max);
+            sum *= rescale;
+            for (int64_t d = 0; d < g.dim; ++d) acc[d] *= rescale;
+          }
+          max = new_max;
+          sum += exp_shifted_sum(scores, max, scores, keys);
+          for_each_block(vc, [&](int64_t at, const C* v, int64_t n) {
+            accumulate_rows(acc, scores + at, cache_rows(v, widened, n * g.dim), n, g.dim);
+          });
         }
-        float inv = l > 0 ? 1.0f / l : 0.0f;
+        const float inv = 1.0f / sum;
         for (int64_t d = 0; d < g.dim; ++d) y[(t * g.heads + h) * g.dim + d] = from_f<A>(acc[d] * inv);
       }
     });
   }
 
-  // A cache row as floats: float32 rows are used in place, float16 rows widened into `scratch`.
+  // Cache rows as floats: float32 rows are used in place, float16 rows widened into `scratch`.
   template <class C>
-  static const float* cache_row(const C* src, float* scratch, int64_t n) {
+  static const float* cache_rows(const C* src, float* scratch, int64_t n) {
     if constexpr (std::is_same_v<C, float>) {
       return src;
     } else {
