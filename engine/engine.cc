@@ -219,6 +219,7 @@ ResolvedParams EngineImpl::resolve(const GenerationParams& p, const std::vector<
   s.frequency_penalty = p.frequency_penalty;
   s.logit_bias = p.logit_bias;
   s.seed = p.seed;
+  s.logprobs = p.logprobs;
   s.top_logprobs = p.logprobs ? p.top_logprobs : 0;
   try {
     s.validate(vocab);

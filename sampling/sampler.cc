@@ -144,13 +144,14 @@ SampledToken Sampler::sample(std::span<float> logits) {
   ONNXGEN_CHECK(static_cast<int64_t>(logits.size()) == vocab_, "sampler got ", logits.size(),
                 " logits for a vocabulary of ", vocab_);
   SampledToken out;
-  const double raw_lse = log_sum_exp(logits);
+  const bool logprobs = params_.logprobs || params_.top_logprobs > 0;
+  const double raw_lse = logprobs ? log_sum_exp(logits) : 0.0;
   if (params_.top_logprobs > 0) {
     select_top(logits, params_.top_logprobs);
     for (const auto& c : candidates_) out.top.push_back({c.token, static_cast<float>(c.logit - raw_lse)});
   }
   // The chosen token's logprob is reported under the unprocessed distribution.
-  raw_.assign(logits.begin(), logits.end());
+  if (logprobs) raw_.assign(logits.begin(), logits.end());
   apply_penalties(logits);
 
   if (params_.greedy()) {
@@ -166,7 +167,7 @@ SampledToken Sampler::sample(std::span<float> logits) {
     if (params_.typical_p < 1.0f) truncate_typical();
     out.token = draw();
   }
-  out.logprob = static_cast<float>(raw_[out.token] - raw_lse);
+  if (logprobs) out.logprob = static_cast<float>(raw_[out.token] - raw_lse);
   record(out.token);
   return out;
 }

@@ -19,7 +19,7 @@ struct TokenLogprob {
 
 struct SampledToken {
   int32_t token = -1;
-  float logprob = 0;               // under the model's unprocessed distribution
+  float logprob = 0;               // under the model's unprocessed distribution; with params.logprobs only
   std::vector<TokenLogprob> top;  // the params.top_logprobs most likely tokens, most likely first
 };
 

@@ -31,7 +31,8 @@ struct SamplingParams {
   float frequency_penalty = 0.0f;   // OpenAI: subtracted per occurrence in generated tokens
   std::map<int32_t, float> logit_bias;
   std::optional<uint64_t> seed;
-  int top_logprobs = 0;  // alternatives reported with each token's logprob
+  bool logprobs = false;  // report each token's logprob: a pass over the whole vocabulary per token
+  int top_logprobs = 0;   // alternatives reported with each token's logprob (implies logprobs)
 
   bool greedy() const { return temperature == 0.0f || top_k == 1; }
   // Throws InvalidSamplingParam for the first out-of-range field.
