@@ -1,6 +1,7 @@
 #include "runtime/ops/cpu/q4_int8_gemm.h"
 
 #include <immintrin.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <cmath>
@@ -25,6 +26,9 @@ constexpr int64_t kChunkBytes = 32;
 constexpr int64_t kScaleBytes = kGroupRows * sizeof(float);
 constexpr int kZeroPoint = 8;
 constexpr int kTileRows = 4;
+// Tiles of several rows spend long enough on each load that the hardware prefetcher falls behind;
+// they ask for the weights this far ahead themselves (a one-row tile does better without).
+constexpr int64_t kPrefetchBytes = 1024;
 // Rows of A a thread keeps in L2 while its weight groups pass by.
 constexpr int64_t kARowBytesInL2 = 256 * 1024;
 constexpr int64_t kPackSlabBytes = 4 << 20;
@@ -142,9 +146,13 @@ Q4PackedWeights q4_pack_weights(ThreadPool& pool, const Q4Weights& w, bool relea
   out.block = w.block;
   out.group_bytes = w.k / w.block * block_bytes(w.block);
   const int64_t groups = (w.n + kGroupRows - 1) / kGroupRows;
-  const size_t bytes = static_cast<size_t>((groups * out.group_bytes + 63) / 64 * 64);
-  out.data = {static_cast<uint8_t*>(std::aligned_alloc(64, bytes)), std::free};
+  // Huge pages: the kernel streams the weights once per token, and with 4 KiB pages the
+  // hardware prefetcher stops at every page boundary.
+  constexpr size_t kHugePage = 2 << 20;
+  const size_t bytes = static_cast<size_t>((groups * out.group_bytes + kHugePage - 1) / kHugePage * kHugePage);
+  out.data = {static_cast<uint8_t*>(std::aligned_alloc(kHugePage, bytes)), std::free};
   ONNXGEN_CHECK(out.data, "cannot allocate ", bytes, " bytes of packed int4 weights");
+  madvise(out.data.get(), bytes, MADV_HUGEPAGE);
   // In slabs, so that at most one slab of the source is resident beside the packed copy.
   const int64_t row_bytes = w.k / 2;
   const int64_t slab = std::max<int64_t>(1, kPackSlabBytes / (kGroupRows * row_bytes));
