@@ -1,7 +1,6 @@
 #include "runtime/ops/cpu/q4_int8_gemm.h"
 
 #include <immintrin.h>
-#include <sys/mman.h>
 
 #include <algorithm>
 #include <cmath>
@@ -9,6 +8,7 @@
 #include <cstring>
 
 #include "runtime/core/error.h"
+#include "runtime/core/huge_page_arena.h"
 #include "runtime/ops/cpu/mapped_weights.h"
 
 namespace onnxgen {
@@ -146,13 +146,8 @@ Q4PackedWeights q4_pack_weights(ThreadPool& pool, const Q4Weights& w, bool relea
   out.block = w.block;
   out.group_bytes = w.k / w.block * block_bytes(w.block);
   const int64_t groups = (w.n + kGroupRows - 1) / kGroupRows;
-  // Huge pages: the kernel streams the weights once per token, and with 4 KiB pages the
-  // hardware prefetcher stops at every page boundary.
-  constexpr size_t kHugePage = 2 << 20;
-  const size_t bytes = static_cast<size_t>((groups * out.group_bytes + kHugePage - 1) / kHugePage * kHugePage);
-  out.data = {static_cast<uint8_t*>(std::aligned_alloc(kHugePage, bytes)), std::free};
-  ONNXGEN_CHECK(out.data, "cannot allocate ", bytes, " bytes of packed int4 weights");
-  madvise(out.data.get(), bytes, MADV_HUGEPAGE);
+  const auto bytes = static_cast<size_t>(groups * out.group_bytes);
+  out.data = {static_cast<uint8_t*>(huge_page_arena::allocate(bytes)), huge_page_arena::free};
   // In slabs, so that at most one slab of the source is resident beside the packed copy.
   const int64_t row_bytes = w.k / 2;
   const int64_t slab = std::max<int64_t>(1, kPackSlabBytes / (kGroupRows * row_bytes));
