@@ -3,6 +3,7 @@
 #include "engine/contiguous_model_runner.h"
 #include "engine/paged_model_runner.h"
 #include "models/paged_attention_rewrite.h"
+#include "models/tied_embedding_gather.h"
 #include "runtime/core/device_backend.h"
 #include "runtime/core/error.h"
 #include "runtime/graph/model_loader.h"
@@ -22,6 +23,7 @@ LoadedModel load_model_dir(const std::string& dir, const EngineOptions& options)
     fail("model directory '", dir, "': ", e.what());
   }
   Model model = load_model(m.config.decoder_path);
+  models::TiedEmbeddingGather().run(model);
   models::PagedAttentionRewrite rewrite(m.config);
   if (options.paged_attention) rewrite.run(model);
   models::PagedAttentionReport report = rewrite.report();
