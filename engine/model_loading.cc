@@ -1,5 +1,7 @@
 #include "engine/model_loading.h"
 
+#include <malloc.h>
+
 #include "engine/contiguous_model_runner.h"
 #include "engine/paged_model_runner.h"
 #include "models/paged_attention_rewrite.h"
@@ -9,6 +11,18 @@
 #include "runtime/graph/model_loader.h"
 
 namespace onnxgen::engine {
+namespace {
+
+// Loading parses large JSON (a 150k-token tokenizer.json is tens of MB of nodes) and the model
+// protobuf; glibc keeps the freed heap mapped, so without this a loaded model's resident memory
+// would carry that peak for the life of the process.
+void release_freed_heap() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
+}  // namespace
 
 LoadedModel load_model_dir(const std::string& dir, const EngineOptions& options) {
   SessionOptions session_options;
@@ -33,6 +47,7 @@ LoadedModel load_model_dir(const std::string& dir, const EngineOptions& options)
                 "; running it with a contiguous KV cache per sequence (no paged attention, no prefix caching)");
     m.runner = std::make_unique<ContiguousModelRunner>(std::make_unique<Session>(std::move(model), session_options),
                                                         m.config);
+    release_freed_heap();
     return m;
   }
   // PagedAttention reads either cache dtype whatever the model computes in, so a float32 model
@@ -60,6 +75,7 @@ LoadedModel load_model_dir(const std::string& dir, const EngineOptions& options)
               std::to_string(static_cast<size_t>(blocks) * kv.bytes_per_block() >> 20) + " MiB)");
   m.runner = std::make_unique<PagedModelRunner>(std::move(session), report, m.config, kv, blocks,
                                                 options.prefix_caching, session_options.device);
+  release_freed_heap();
   return m;
 }
 
