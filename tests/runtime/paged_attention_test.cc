@@ -8,7 +8,7 @@
 namespace onnxgen::testing {
 namespace {
 
-constexpr int64_t H = 4, KVH = 2, D = 8, BS = 4, BLOCKS = 16;
+constexpr int64_t H = 4, KVH = 2, D = 8, BLOCKS = 16;
 
 struct Sequence {
   int64_t context;               // tokens in cache after the step
@@ -21,10 +21,12 @@ struct Case {
   float softcap = 0;
   int64_t window = 0;
   DataType cache_dtype = DataType::kFloat;
+  int64_t block_size = 4;  // 16 takes the kernel's tiled prefill path
 };
 
 // Naive attention over each sequence's full K/V, against PagedAttention reading the paged cache.
 void check(const Case& c, float tolerance) {
+  const int64_t BS = c.block_size;
   std::mt19937 rng(42);
   std::normal_distribution<float> normal;
   int64_t tokens = 0;
@@ -42,7 +44,7 @@ void check(const Case& c, float tolerance) {
     for (int32_t b : s.blocks) pool_blocks = std::max<int64_t>(pool_blocks, b + 1);
   Tensor key_cache = Tensor::zeros(c.cache_dtype, {pool_blocks, KVH, BS, D});
   Tensor value_cache = Tensor::zeros(c.cache_dtype, {pool_blocks, KVH, BS, D});
-  auto cache_index = [](const Sequence& s, int64_t pos, int64_t h, int64_t d) {
+  auto cache_index = [BS](const Sequence& s, int64_t pos, int64_t h, int64_t d) {
     return ((s.blocks[pos / BS] * KVH + h) * BS + pos % BS) * D + d;
   };
   auto put = [&](Tensor& cache, int64_t i, float v) {
@@ -156,6 +158,22 @@ TEST(PagedAttention, LongContextsSpanSeveralPasses) {
 
 TEST(PagedAttention, Float16Cache) {
   Case c;
+  c.cache_dtype = DataType::kFloat16;
+  check(c, 5e-3f);
+}
+
+// Blocks of 16: prefill goes through tiles of query tokens times the heads of a KV group, with
+// causal and sliding-window masks per row; the decode sequence of the same step too.
+TEST(PagedAttention, TiledPrefillMatchesNaiveAttention) {
+  Case c;
+  c.block_size = 16;
+  c.seqs = {{40, 37, {3, 0, 5}}, {21, 1, {1, 4}}, {50, 18, {6, 2, 7, 8}}, {17, 17, {9, 10}}};
+  check(c, 1e-4f);
+  c.softcap = 2.0f;
+  c.window = 11;
+  check(c, 1e-4f);
+  c.softcap = 0;
+  c.window = 0;
   c.cache_dtype = DataType::kFloat16;
   check(c, 5e-3f);
 }

@@ -13,6 +13,7 @@
 //             sliding_window (0: none; a token sees itself and the window - 1 before it).
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "runtime/core/scratch.h"
@@ -26,12 +27,62 @@
 namespace onnxgen {
 namespace {
 
+// With the head size known at compile time the accumulator lives in registers across the rows;
+// otherwise every row would reload and store it.
+template <int64_t D>
+inline __attribute__((always_inline)) void accumulate_rows_of(float* __restrict acc, const float* __restrict p,
+                                                             const float* __restrict v, int64_t rows) {
+  float a[D];
+  for (int64_t i = 0; i < D; ++i) a[i] = acc[i];
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t i = 0; i < D; ++i) a[i] += p[r] * v[r * D + i];
+  for (int64_t i = 0; i < D; ++i) acc[i] = a[i];
+}
+
 // acc += sum over rows r of p[r] * v[r]: one row of `d` floats per key.
 ONNXGEN_SIMD_CLONES
 void accumulate_rows(float* __restrict acc, const float* __restrict p, const float* __restrict v, int64_t rows,
                      int64_t d) {
+  if (d == 64) return accumulate_rows_of<64>(acc, p, v, rows);
+  if (d == 128) return accumulate_rows_of<128>(acc, p, v, rows);
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t i = 0; i < d; ++i) acc[i] += p[r] * v[r * d + i];
+}
+
+// Prefill works on tiles: several query rows against one block of kTileKeys keys at a time.
+constexpr int64_t kTileKeys = 16;
+
+// kt[x][c] = k[c][x] for the n (<= kTileKeys) rows of a block, zero past them, so that the scores
+// below run along the keys: products into one vector per query row, no horizontal sums.
+ONNXGEN_SIMD_CLONES
+void transpose_block(const float* __restrict k, int64_t n, int64_t d, float* __restrict kt) {
+  for (int64_t x = 0; x < d; ++x)
+    for (int64_t c = 0; c < kTileKeys; ++c) kt[x * kTileKeys + c] = c < n ? k[c * d + x] : 0.0f;
+}
+
+// s[r][c] = q[r] · k[c] for `rows` query rows (stride d) and a transposed block, four rows at a
+// time so that four independent chains of multiply-adds hide their latency. A GCC vector of the
+// block's kTileKeys lanes keeps each row's scores in one register (two or four on narrower ISAs).
+using KeyLanes = float __attribute__((vector_size(kTileKeys * sizeof(float))));
+
+template <int R>
+inline __attribute__((always_inline)) void scores_of(const float* __restrict q, int64_t d,
+                                                    const float* __restrict kt, float* __restrict s) {
+  KeyLanes acc[R] = {};
+  for (int64_t x = 0; x < d; ++x) {
+    KeyLanes k;
+    std::memcpy(&k, kt + x * kTileKeys, sizeof k);
+    for (int r = 0; r < R; ++r) acc[r] += q[r * d + x] * k;
+  }
+  for (int r = 0; r < R; ++r) std::memcpy(s + r * kTileKeys, &acc[r], sizeof acc[r]);
+}
+
+ONNXGEN_SIMD_CLONES
+void tile_scores(const float* __restrict q, int64_t rows, int64_t d, const float* __restrict kt,
+                 float* __restrict s) {
+  int64_t r = 0;
+  for (; r + 4 <= rows; r += 4) scores_of<4>(q + r * d, d, kt, s + r * kTileKeys);
+  for (; r < rows; ++r) scores_of<1>(q + r * d, d, kt, s + r * kTileKeys);
 }
 
 ONNXGEN_SIMD_CLONES
@@ -118,6 +169,7 @@ class PagedAttention : public OpKernel {
     for (int64_t s = 0; s < g.seqs; ++s)
       for (int32_t t = loc[s]; t < loc[s + 1]; ++t) seq_of[t] = static_cast<int32_t>(s);
 
+    if (g.block_size == kTileKeys && attend_tiles<A, C>(ctx, g, out, scale)) return;
     // One work item per (token, query head). Its keys go in passes of up to kKeysPerPass, block
     // by block (a block's rows are contiguous): the pass's scores with one vectorised dot per row,
     // their exponentials in one sweep, then the probability-weighted sum of value rows; the
@@ -172,6 +224,106 @@ class PagedAttention : public OpKernel {
         for (int64_t d = 0; d < g.dim; ++d) y[(t * g.heads + h) * g.dim + d] = from_f<A>(acc[d] * inv);
       }
     });
+  }
+
+  // Prefill: one work item per (sequence, KV head, tile of up to kTileTokens consecutive query
+  // tokens); its rows are those tokens times the query heads sharing the KV head, so each block of
+  // keys and values is read (and transposed) once for all of them. Each row keeps an online
+  // softmax; keys outside a row's causal or sliding window range are masked. Returns false (the
+  // caller runs the per-token path) when the step is all decode, where one query meets each key.
+  template <class A, class C>
+  bool attend_tiles(const KernelContext& ctx, const Geometry& g, Tensor& out, float scale) const {
+    constexpr int64_t kTileTokens = 16;
+    const A* q = ctx.required(0).data<A>();
+    const C* kc = ctx.required(3).data<C>();
+    const C* vc = ctx.required(4).data<C>();
+    const int32_t* tables = ctx.required(6).data<int32_t>();
+    const int32_t* lens = ctx.required(7).data<int32_t>();
+    const int32_t* loc = ctx.required(8).data<int32_t>();
+    A* y = out.data<A>();
+    const int64_t group = g.heads / g.kv_heads;
+    bool prefill = false;
+    int64_t tiles = 0;
+    for (int64_t s = 0; s < g.seqs; ++s) {
+      prefill |= loc[s + 1] - loc[s] > 1;
+      tiles += (loc[s + 1] - loc[s] + kTileTokens - 1) / kTileTokens;
+    }
+    if (!prefill) return false;
+    // Tile i: sequence and first token.
+    const std::span<int32_t> tile_seq = thread_scratch<int32_t, struct TileSeq>(static_cast<size_t>(2 * tiles));
+    int64_t at = 0;
+    for (int64_t s = 0; s < g.seqs; ++s)
+      for (int32_t t = loc[s]; t < loc[s + 1]; t += kTileTokens) {
+        tile_seq[2 * at] = static_cast<int32_t>(s);
+        tile_seq[2 * at + 1] = t;
+        ++at;
+      }
+    const int64_t max_rows = kTileTokens * group;
+    const auto dim = static_cast<size_t>(g.dim), rows_cap = static_cast<size_t>(max_rows);
+    const size_t block_floats = kTileKeys * dim;
+    // Per thread: queries, outputs, transposed keys, widened keys or values, scores, max and sum.
+    const ChunkScratch<float, struct TileRows> scratch(
+        ctx.pool(), 2 * rows_cap * dim + 2 * block_floats + rows_cap * kTileKeys + 2 * rows_cap);
+    ctx.pool().parallel_for(tiles * g.kv_heads, 1, [&](int64_t begin, int64_t end) {
+      const std::span<float> mem = scratch.mine();
+      float* qf = mem.data();
+      float* o = qf + rows_cap * dim;
+      float* kt = o + rows_cap * dim;
+      float* widened = kt + block_floats;
+      float* sc = widened + block_floats;
+      float* row_max = sc + rows_cap * kTileKeys;
+      float* row_sum = row_max + rows_cap;
+      for (int64_t item = begin; item < end; ++item) {
+        const int64_t tile = item / g.kv_heads, kvh = item % g.kv_heads;
+        const int64_t s = tile_seq[2 * tile], t0 = tile_seq[2 * tile + 1];
+        const int64_t tokens = std::min<int64_t>(kTileTokens, loc[s + 1] - t0), rows = tokens * group;
+        const int64_t pos0 = lens[s] - (loc[s + 1] - t0);  // position of the tile's first token
+        const auto first_key = [&](int64_t pos) {
+          return attrs_.window > 0 ? std::max<int64_t>(0, pos - attrs_.window + 1) : int64_t{0};
+        };
+        // Row r: token r / group, query head kvh * group + r % group.
+        for (int64_t r = 0; r < rows; ++r) {
+          const int64_t t = t0 + r / group, h = kvh * group + r % group;
+          for (int64_t d = 0; d < g.dim; ++d) qf[r * g.dim + d] = to_f(q[(t * g.heads + h) * g.dim + d]) * scale;
+          row_max[r] = -INFINITY;
+          row_sum[r] = 0;
+        }
+        std::fill(o, o + rows * g.dim, 0.0f);
+        const int64_t last = pos0 + tokens - 1;
+        for (int64_t j0 = first_key(pos0) / kTileKeys * kTileKeys; j0 <= last; j0 += kTileKeys) {
+          const int64_t n = std::min(kTileKeys, last + 1 - j0);
+          const int64_t block = tables[s * g.max_blocks + j0 / kTileKeys];
+          const int64_t base = ((block * g.kv_heads + kvh) * kTileKeys) * g.dim;
+          transpose_block(cache_rows(kc + base, widened, n * g.dim), n, g.dim, kt);
+          tile_scores(qf, rows, g.dim, kt, sc);
+          const float* v = cache_rows(vc + base, widened, n * g.dim);
+          for (int64_t r = 0; r < rows; ++r) {
+            const int64_t pos = pos0 + r / group;
+            const int64_t lo = std::max<int64_t>(first_key(pos) - j0, 0), hi = std::min(pos - j0 + 1, n);
+            if (lo >= hi) continue;
+            float* p = sc + r * kTileKeys;
+            if (attrs_.softcap > 0)
+              for (int64_t c = lo; c < hi; ++c) p[c] = attrs_.softcap * tanh_approx(p[c] / attrs_.softcap);
+            const float new_max = std::max(row_max[r], *std::max_element(p + lo, p + hi));
+            float* orow = o + r * g.dim;
+            if (row_max[r] != -INFINITY && new_max != row_max[r]) {
+              const float rescale = exp_approx(row_max[r] - new_max);
+              row_sum[r] *= rescale;
+              for (int64_t d = 0; d < g.dim; ++d) orow[d] *= rescale;
+            }
+            row_max[r] = new_max;
+            row_sum[r] += exp_shifted_sum(p + lo, new_max, p + lo, hi - lo);
+            accumulate_rows(orow, p + lo, v + lo * g.dim, hi - lo, g.dim);
+          }
+        }
+        for (int64_t r = 0; r < rows; ++r) {
+          const int64_t t = t0 + r / group, h = kvh * group + r % group;
+          const float inv = 1.0f / row_sum[r];
+          for (int64_t d = 0; d < g.dim; ++d) y[(t * g.heads + h) * g.dim + d] = from_f<A>(o[r * g.dim + d] * inv);
+        }
+      }
+    });
+    return true;
   }
 
   // Cache rows as floats: float32 rows are used in place, float16 rows widened into `scratch`.
