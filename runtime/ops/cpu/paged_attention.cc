@@ -49,6 +49,18 @@ void accumulate_rows(float* __restrict acc, const float* __restrict p, const flo
     for (int64_t i = 0; i < d; ++i) acc[i] += p[r] * v[r * d + i];
 }
 
+// Online softmax: a row's running max becomes max(max, seen), and its sum and output accumulator
+// are rescaled to the new max.
+inline void raise_max(float& max, float& sum, float* acc, int64_t dim, float seen) {
+  const float new_max = std::max(max, seen);
+  if (max != -INFINITY && new_max != max) {
+    const float rescale = exp_approx(max - new_max);
+    sum *= rescale;
+    for (int64_t d = 0; d < dim; ++d) acc[d] *= rescale;
+  }
+  max = new_max;
+}
+
 // Prefill works on tiles: several query rows against one block of kTileKeys keys at a time.
 constexpr int64_t kTileKeys = 16;
 
@@ -155,21 +167,31 @@ class PagedAttention : public OpKernel {
   }
 
   template <class A, class C>
+  struct Operands {
+    Operands(const KernelContext& ctx, Tensor& out)
+        : q(ctx.required(0).data<A>()), kc(ctx.required(3).data<C>()), vc(ctx.required(4).data<C>()),
+          tables(ctx.required(6).data<int32_t>()), lens(ctx.required(7).data<int32_t>()),
+          loc(ctx.required(8).data<int32_t>()), y(out.data<A>()) {}
+    const A* q;
+    const C* kc;
+    const C* vc;
+    const int32_t* tables;
+    const int32_t* lens;
+    const int32_t* loc;
+    A* y;
+  };
+
+  template <class A, class C>
   void attend(const KernelContext& ctx, const Geometry& g, Tensor& out) const {
-    const A* q = ctx.required(0).data<A>();
-    const C* kc = ctx.required(3).data<C>();
-    const C* vc = ctx.required(4).data<C>();
-    const int32_t* tables = ctx.required(6).data<int32_t>();
-    const int32_t* lens = ctx.required(7).data<int32_t>();
-    const int32_t* loc = ctx.required(8).data<int32_t>();
-    A* y = out.data<A>();
+    const Operands<A, C> ops(ctx, out);
+    const auto [q, kc, vc, tables, lens, loc, y] = ops;
     const float scale = attrs_.scale > 0 ? attrs_.scale : 1.0f / std::sqrt(static_cast<float>(g.dim));
     const int64_t group = g.heads / g.kv_heads;
     const std::span<int32_t> seq_of = thread_scratch<int32_t, struct SeqOfToken>(static_cast<size_t>(g.tokens));
     for (int64_t s = 0; s < g.seqs; ++s)
       for (int32_t t = loc[s]; t < loc[s + 1]; ++t) seq_of[t] = static_cast<int32_t>(s);
 
-    if (g.block_size == kTileKeys && attend_tiles<A, C>(ctx, g, out, scale)) return;
+    if (g.block_size == kTileKeys && attend_tiles(ctx, g, ops, scale)) return;
     // One work item per (token, query head). Its keys go in passes of up to kKeysPerPass, block
     // by block (a block's rows are contiguous): the pass's scores with one vectorised dot per row,
     // their exponentials in one sweep, then the probability-weighted sum of value rows; the
@@ -208,13 +230,7 @@ class PagedAttention : public OpKernel {
           });
           if (attrs_.softcap > 0)
             for (int64_t j = 0; j < keys; ++j) scores[j] = attrs_.softcap * tanh_approx(scores[j] / attrs_.softcap);
-          const float new_max = std::max(max, *std::max_element(scores, scores + keys));
-          if (max != -INFINITY && new_max != max) {
-            const float rescale = exp_approx(max - new_max);
-            sum *= rescale;
-            for (int64_t d = 0; d < g.dim; ++d) acc[d] *= rescale;
-          }
-          max = new_max;
+          raise_max(max, sum, acc, g.dim, *std::max_element(scores, scores + keys));
           sum += exp_shifted_sum(scores, max, scores, keys);
           for_each_block(vc, [&](int64_t at, const C* v, int64_t n) {
             accumulate_rows(acc, scores + at, cache_rows(v, widened, n * g.dim), n, g.dim);
@@ -232,15 +248,9 @@ class PagedAttention : public OpKernel {
   // softmax; keys outside a row's causal or sliding window range are masked. Returns false (the
   // caller runs the per-token path) when the step is all decode, where one query meets each key.
   template <class A, class C>
-  bool attend_tiles(const KernelContext& ctx, const Geometry& g, Tensor& out, float scale) const {
+  bool attend_tiles(const KernelContext& ctx, const Geometry& g, const Operands<A, C>& ops, float scale) const {
     constexpr int64_t kTileTokens = 16;
-    const A* q = ctx.required(0).data<A>();
-    const C* kc = ctx.required(3).data<C>();
-    const C* vc = ctx.required(4).data<C>();
-    const int32_t* tables = ctx.required(6).data<int32_t>();
-    const int32_t* lens = ctx.required(7).data<int32_t>();
-    const int32_t* loc = ctx.required(8).data<int32_t>();
-    A* y = out.data<A>();
+    const auto [q, kc, vc, tables, lens, loc, y] = ops;
     const int64_t group = g.heads / g.kv_heads;
     bool prefill = false;
     int64_t tiles = 0;
@@ -304,15 +314,9 @@ class PagedAttention : public OpKernel {
             float* p = sc + r * kTileKeys;
             if (attrs_.softcap > 0)
               for (int64_t c = lo; c < hi; ++c) p[c] = attrs_.softcap * tanh_approx(p[c] / attrs_.softcap);
-            const float new_max = std::max(row_max[r], *std::max_element(p + lo, p + hi));
             float* orow = o + r * g.dim;
-            if (row_max[r] != -INFINITY && new_max != row_max[r]) {
-              const float rescale = exp_approx(row_max[r] - new_max);
-              row_sum[r] *= rescale;
-              for (int64_t d = 0; d < g.dim; ++d) orow[d] *= rescale;
-            }
-            row_max[r] = new_max;
-            row_sum[r] += exp_shifted_sum(p + lo, new_max, p + lo, hi - lo);
+            raise_max(row_max[r], row_sum[r], orow, g.dim, *std::max_element(p + lo, p + hi));
+            row_sum[r] += exp_shifted_sum(p + lo, row_max[r], p + lo, hi - lo);
             accumulate_rows(orow, p + lo, v + lo * g.dim, hi - lo, g.dim);
           }
         }
