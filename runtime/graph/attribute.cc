@@ -30,6 +30,13 @@ Attribute string_attribute(std::string v) {
   return a;
 }
 
+Attribute graph_attribute(std::shared_ptr<Graph> g) {
+  Attribute a;
+  a.kind = Attribute::Kind::kGraph;
+  a.g = std::move(g);
+  return a;
+}
+
 std::string to_string(Attribute::Kind kind) {
   switch (kind) {
     case Attribute::Kind::kFloat: return "float";

@@ -34,6 +34,7 @@ Attribute int_attribute(int64_t v);
 Attribute float_attribute(float v);
 Attribute ints_attribute(std::vector<int64_t> v);
 Attribute string_attribute(std::string v);
+Attribute graph_attribute(std::shared_ptr<Graph> g);
 
 // Typed access to a node's attributes; a wrong kind is an error naming the attribute.
 class AttributeMap {

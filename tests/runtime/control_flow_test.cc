@@ -22,13 +22,6 @@ Node make_node(const std::string& op, std::vector<std::string> in, std::vector<s
   return n;
 }
 
-Attribute graph_attr(std::shared_ptr<Graph> g) {
-  Attribute a;
-  a.kind = Attribute::Kind::kGraph;
-  a.g = std::move(g);
-  return a;
-}
-
 std::vector<Tensor> run_graph(std::shared_ptr<Graph> g, const std::vector<Tensor>& inputs) {
   ExecutionPlan plan(g, {{"", 17}}, {}, PlanOptions{});
   return plan.run(inputs);
@@ -48,8 +41,8 @@ TEST(If, BranchesReadEnclosingScopeValues) {
   auto g = std::make_shared<Graph>();
   g->inputs = {tensor_info("cond"), tensor_info("a"), tensor_info("b")};
   Node n = make_node("If", {"cond"}, {"y"});
-  n.attrs.set("then_branch", graph_attr(then_g));
-  n.attrs.set("else_branch", graph_attr(else_g));
+  n.attrs.set("then_branch", graph_attribute(then_g));
+  n.attrs.set("else_branch", graph_attribute(else_g));
   g->nodes.push_back(n);
   g->outputs.push_back(tensor_info("y"));
 
@@ -70,7 +63,7 @@ std::shared_ptr<Graph> counting_loop() {
   auto g = std::make_shared<Graph>();
   g->inputs = {tensor_info("M"), tensor_info("cond"), tensor_info("v")};
   Node n = make_node("Loop", {"M", "cond", "v"}, {"v_final", "scans"});
-  n.attrs.set("body", graph_attr(body));
+  n.attrs.set("body", graph_attribute(body));
   g->nodes.push_back(n);
   g->outputs = {tensor_info("v_final"), tensor_info("scans")};
   return g;
@@ -98,7 +91,7 @@ TEST(Scan, SlicesInputsAndStacksOutputsInReverse) {
   auto g = std::make_shared<Graph>();
   g->inputs = {tensor_info("s0"), tensor_info("x")};
   Node n = make_node("Scan", {"s0", "x"}, {"s_final", "y"});
-  n.attrs.set("body", graph_attr(body));
+  n.attrs.set("body", graph_attribute(body));
   n.attrs.set("num_scan_inputs", int_attribute(1));
   n.attrs.set("scan_output_directions", ints_attribute({1}));
   g->nodes.push_back(n);

@@ -67,12 +67,8 @@ TEST(DeadCode, KeepsNodesWithOneReadOutputAndValuesSubgraphsCapture) {
   else_g->nodes = {node("Identity", {"half0"}, {"e"})};
   else_g->outputs = {value("e")};
   Node branch = node("If", {"cond"}, {"r"});
-  Attribute a;
-  a.kind = Attribute::Kind::kGraph;
-  a.g = then_g;
-  branch.attrs.set("then_branch", a);
-  a.g = else_g;
-  branch.attrs.set("else_branch", a);
+  branch.attrs.set("then_branch", graph_attribute(then_g));
+  branch.attrs.set("else_branch", graph_attribute(else_g));
   g.nodes.push_back(branch);
   g.outputs = {value("r")};
 
