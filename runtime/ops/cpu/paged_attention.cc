@@ -186,12 +186,12 @@ class PagedAttention : public OpKernel {
     const Operands<A, C> ops(ctx, out);
     const auto [q, kc, vc, tables, lens, loc, y] = ops;
     const float scale = attrs_.scale > 0 ? attrs_.scale : 1.0f / std::sqrt(static_cast<float>(g.dim));
+    if (g.block_size == kTileKeys && attend_tiles(ctx, g, ops, scale)) return;
     const int64_t group = g.heads / g.kv_heads;
     const std::span<int32_t> seq_of = thread_scratch<int32_t, struct SeqOfToken>(static_cast<size_t>(g.tokens));
     for (int64_t s = 0; s < g.seqs; ++s)
       for (int32_t t = loc[s]; t < loc[s + 1]; ++t) seq_of[t] = static_cast<int32_t>(s);
 
-    if (g.block_size == kTileKeys && attend_tiles(ctx, g, ops, scale)) return;
     // One work item per (token, query head). Its keys go in passes of up to kKeysPerPass, block
     // by block (a block's rows are contiguous): the pass's scores with one vectorised dot per row,
     // their exponentials in one sweep, then the probability-weighted sum of value rows; the
@@ -210,7 +210,7 @@ class PagedAttention : public OpKernel {
         const int64_t t = item / g.heads, h = item % g.heads, kvh = h / group;
         const int64_t s = seq_of[t];
         const int64_t pos = lens[s] - (loc[s + 1] - t);  // absolute position of token t
-        const int64_t first = attrs_.window > 0 ? std::max<int64_t>(0, pos - attrs_.window + 1) : 0;
+        const int64_t first = first_key(pos);
         for (int64_t d = 0; d < g.dim; ++d) qf[d] = to_f(q[(t * g.heads + h) * g.dim + d]) * scale;
         std::fill(acc, acc + g.dim, 0.0f);
         float max = -INFINITY, sum = 0;
@@ -228,8 +228,7 @@ class PagedAttention : public OpKernel {
           for_each_block(kc, [&](int64_t at, const C* k, int64_t n) {
             dot_rows(qf, cache_rows(k, widened, n * g.dim), n, g.dim, scores + at);
           });
-          if (attrs_.softcap > 0)
-            for (int64_t j = 0; j < keys; ++j) scores[j] = attrs_.softcap * tanh_approx(scores[j] / attrs_.softcap);
+          apply_softcap(scores, keys);
           raise_max(max, sum, acc, g.dim, *std::max_element(scores, scores + keys));
           sum += exp_shifted_sum(scores, max, scores, keys);
           for_each_block(vc, [&](int64_t at, const C* v, int64_t n) {
@@ -268,8 +267,7 @@ class PagedAttention : public OpKernel {
         tile_seq[2 * at + 1] = t;
         ++at;
       }
-    const int64_t max_rows = kTileTokens * group;
-    const auto dim = static_cast<size_t>(g.dim), rows_cap = static_cast<size_t>(max_rows);
+    const auto dim = static_cast<size_t>(g.dim), rows_cap = static_cast<size_t>(kTileTokens * group);
     const size_t block_floats = kTileKeys * dim;
     // Per thread: queries, outputs, transposed keys, widened keys or values, scores, max and sum.
     const ChunkScratch<float, struct TileRows> scratch(
@@ -288,9 +286,6 @@ class PagedAttention : public OpKernel {
         const int64_t s = tile_seq[2 * tile], t0 = tile_seq[2 * tile + 1];
         const int64_t tokens = std::min<int64_t>(kTileTokens, loc[s + 1] - t0), rows = tokens * group;
         const int64_t pos0 = lens[s] - (loc[s + 1] - t0);  // position of the tile's first token
-        const auto first_key = [&](int64_t pos) {
-          return attrs_.window > 0 ? std::max<int64_t>(0, pos - attrs_.window + 1) : int64_t{0};
-        };
         // Row r: token r / group, query head kvh * group + r % group.
         for (int64_t r = 0; r < rows; ++r) {
           const int64_t t = t0 + r / group, h = kvh * group + r % group;
@@ -312,8 +307,7 @@ class PagedAttention : public OpKernel {
             const int64_t lo = std::max<int64_t>(first_key(pos) - j0, 0), hi = std::min(pos - j0 + 1, n);
             if (lo >= hi) continue;
             float* p = sc + r * kTileKeys;
-            if (attrs_.softcap > 0)
-              for (int64_t c = lo; c < hi; ++c) p[c] = attrs_.softcap * tanh_approx(p[c] / attrs_.softcap);
+            apply_softcap(p + lo, hi - lo);
             float* orow = o + r * g.dim;
             raise_max(row_max[r], row_sum[r], orow, g.dim, *std::max_element(p + lo, p + hi));
             row_sum[r] += exp_shifted_sum(p + lo, row_max[r], p + lo, hi - lo);
@@ -328,6 +322,16 @@ class PagedAttention : public OpKernel {
       }
     });
     return true;
+  }
+
+  // The first key position `pos` attends to: 0, or the start of its sliding window.
+  int64_t first_key(int64_t pos) const {
+    return attrs_.window > 0 ? std::max<int64_t>(0, pos - attrs_.window + 1) : 0;
+  }
+
+  void apply_softcap(float* scores, int64_t n) const {
+    if (attrs_.softcap > 0)
+      for (int64_t j = 0; j < n; ++j) scores[j] = attrs_.softcap * tanh_approx(scores[j] / attrs_.softcap);
   }
 
   // Cache rows as floats: float32 rows are used in place, float16 rows widened into `scratch`.
