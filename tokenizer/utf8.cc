@@ -63,12 +63,12 @@ size_t valid_prefix(const unsigned char* s, size_t avail, bool& complete) {
 
 std::string to_valid_lossy(std::string_view bytes) {
   std::string out;
+  out.reserve(bytes.size());
   append_valid_lossy(out, bytes);
   return out;
 }
 
 void append_valid_lossy(std::string& out, std::string_view bytes) {
-  out.reserve(out.size() + bytes.size());
   const auto* s = reinterpret_cast<const unsigned char*>(bytes.data());
   size_t i = 0;
   while (i < bytes.size()) {
