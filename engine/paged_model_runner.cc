@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "runtime/core/device_backend.h"
+#include "runtime/exec/op_profile.h"
 #include "runtime/kv_cache/block_table.h"
 #include "engine/int_inputs.h"
 #include "engine/logits_row.h"
@@ -159,7 +160,10 @@ std::span<float> PagedModelRunner::run(std::span<const StepChunk> chunks) {
       case Role::kValueCache: feeds_[i] = pool_->values(in.layer); break;
     }
   }
-  session_->run(feeds_, outs_);
+  {
+    const op_profile::Phase phase(total == seqs ? "decode steps" : "steps with prompt tokens");
+    session_->run(feeds_, outs_);
+  }
   for (const auto& c : chunks) {
     Sequence& seq = *c.seq;
     table_of(seq).append(std::span<const int32_t>(seq.tokens).subspan(static_cast<size_t>(seq.computed),
