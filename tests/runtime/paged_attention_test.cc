@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -8,7 +9,7 @@
 namespace onnxgen::testing {
 namespace {
 
-constexpr int64_t H = 4, KVH = 2, D = 8, BLOCKS = 16;
+constexpr int64_t BLOCKS = 16;
 
 struct Sequence {
   int64_t context;               // tokens in cache after the step
@@ -22,11 +23,12 @@ struct Case {
   int64_t window = 0;
   DataType cache_dtype = DataType::kFloat;
   int64_t block_size = 4;  // 16 takes the kernel's tiled prefill path
+  int64_t heads = 4, kv_heads = 2, dim = 8;
 };
 
 // Naive attention over each sequence's full K/V, against PagedAttention reading the paged cache.
 void check(const Case& c, float tolerance) {
-  const int64_t BS = c.block_size;
+  const int64_t BS = c.block_size, H = c.heads, KVH = c.kv_heads, D = c.dim;
   std::mt19937 rng(42);
   std::normal_distribution<float> normal;
   int64_t tokens = 0;
@@ -44,7 +46,7 @@ void check(const Case& c, float tolerance) {
     for (int32_t b : s.blocks) pool_blocks = std::max<int64_t>(pool_blocks, b + 1);
   Tensor key_cache = Tensor::zeros(c.cache_dtype, {pool_blocks, KVH, BS, D});
   Tensor value_cache = Tensor::zeros(c.cache_dtype, {pool_blocks, KVH, BS, D});
-  auto cache_index = [BS](const Sequence& s, int64_t pos, int64_t h, int64_t d) {
+  auto cache_index = [BS, KVH, D](const Sequence& s, int64_t pos, int64_t h, int64_t d) {
     return ((s.blocks[pos / BS] * KVH + h) * BS + pos % BS) * D + d;
   };
   auto put = [&](Tensor& cache, int64_t i, float v) {
@@ -126,10 +128,10 @@ void check(const Case& c, float tolerance) {
   }
   // The new tokens' keys landed in their slots.
   const Sequence& s0 = c.seqs[0];
-  int64_t pos = s0.context - 1;
-  float cached = c.cache_dtype == DataType::kFloat ? key_cache.data<float>()[cache_index(s0, pos, 1, 3)]
-                                                   : static_cast<float>(key_cache.data<Float16>()[cache_index(s0, pos, 1, 3)]);
-  EXPECT_NEAR(cached, keys[0][(pos * KVH + 1) * D + 3], tolerance);
+  int64_t pos = s0.context - 1, h = KVH - 1;
+  float cached = c.cache_dtype == DataType::kFloat ? key_cache.data<float>()[cache_index(s0, pos, h, 3)]
+                                                   : static_cast<float>(key_cache.data<Float16>()[cache_index(s0, pos, h, 3)]);
+  EXPECT_NEAR(cached, keys[0][(pos * KVH + h) * D + 3], tolerance);
 }
 
 TEST(PagedAttention, MixedPrefillAndDecodeMatchNaiveAttention) { check(Case{}, 1e-4f); }
@@ -162,7 +164,7 @@ TEST(PagedAttention, Float16Cache) {
   check(c, 5e-3f);
 }
 
-// Blocks of 16: prefill goes through tiles of query tokens times the heads of a KV group, with
+// Blocks of 16 keys or a multiple: prefill goes through tiles of query tokens times the heads of a KV group, with
 // causal and sliding-window masks per row; the decode sequence of the same step too.
 TEST(PagedAttention, TiledPrefillMatchesNaiveAttention) {
   Case c;
@@ -176,6 +178,60 @@ TEST(PagedAttention, TiledPrefillMatchesNaiveAttention) {
   c.window = 0;
   c.cache_dtype = DataType::kFloat16;
   check(c, 5e-3f);
+  // Blocks of 32 (the tables list more blocks than these contexts reach): tiles of 16 keys.
+  c.cache_dtype = DataType::kFloat;
+  c.block_size = 32;
+  check(c, 1e-4f);
+  c.window = 11;
+  check(c, 1e-4f);
+}
+
+// Sequences of the given contexts, each querying its last token, over blocks in a shuffled order.
+std::vector<Sequence> decoding(const std::vector<int64_t>& contexts, int64_t block_size) {
+  std::vector<int32_t> order;
+  for (int64_t n : contexts)
+    for (int64_t b = 0; b < (n + block_size - 1) / block_size; ++b) order.push_back(static_cast<int32_t>(order.size()));
+  std::shuffle(order.begin(), order.end(), std::mt19937(7));
+  std::vector<Sequence> seqs;
+  size_t at = 0;
+  for (int64_t n : contexts) {
+    const auto blocks = static_cast<size_t>((n + block_size - 1) / block_size);
+    seqs.push_back({n, 1, std::vector<int32_t>(order.begin() + static_cast<long>(at),
+                                               order.begin() + static_cast<long>(at + blocks))});
+    at += blocks;
+  }
+  return seqs;
+}
+
+// Decode steps of the head and block sizes with a dedicated kernel: every query head of a KV group
+// at once, contexts split across threads and past 512 keys (the partial softmaxes merged), keys
+// starting mid-vector under a sliding window, partial last vectors, float16 caches.
+TEST(PagedAttention, DecodeStepsMatchNaiveAttention) {
+  struct Heads {
+    int64_t heads, kv_heads, dim;
+  };
+  for (const Heads& h : {Heads{9, 3, 64}, Heads{14, 2, 64}, Heads{4, 4, 96}, Heads{8, 2, 128}, Heads{2, 1, 256}})
+    for (int64_t block_size : {16, 32}) {
+      SCOPED_TRACE(::testing::Message() << h.heads << "/" << h.kv_heads << " heads of " << h.dim << ", blocks of "
+                                        << block_size);
+      Case c;
+      c.heads = h.heads;
+      c.kv_heads = h.kv_heads;
+      c.dim = h.dim;
+      c.block_size = block_size;
+      c.seqs = decoding({1, 17, 200, 1100}, block_size);
+      check(c, 1e-4f);
+      c.seqs = decoding({700}, block_size);
+      check(c, 1e-4f);
+      c.window = 37;
+      c.softcap = 3.0f;
+      c.seqs = decoding({5, 100, 1100}, block_size);
+      check(c, 1e-4f);
+      c.window = 0;
+      c.softcap = 0;
+      c.cache_dtype = DataType::kFloat16;
+      check(c, 5e-3f);
+    }
 }
 
 TEST(PagedAttention, BlockOutsideThePoolIsRejected) {

@@ -21,6 +21,7 @@
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/dot.h"
 #include "runtime/ops/cpu/half_convert.h"
+#include "runtime/ops/cpu/paged_decode.h"
 #include "runtime/ops/cpu/vector_math.h"
 #include "runtime/ops/paged_attention_inputs.h"
 
@@ -61,7 +62,7 @@ inline void raise_max(float& max, float& sum, float* acc, int64_t dim, float see
   max = new_max;
 }
 
-// Prefill works on tiles: several query rows against one block of kTileKeys keys at a time.
+// Prefill works on tiles: several query rows against kTileKeys keys of a block at a time.
 constexpr int64_t kTileKeys = 16;
 
 // kt[x][c] = k[c][x] for the n (<= kTileKeys) rows of a block, zero past them, so that the scores
@@ -186,7 +187,8 @@ class PagedAttention : public OpKernel {
     const Operands<A, C> ops(ctx, out);
     const auto [q, kc, vc, tables, lens, loc, y] = ops;
     const float scale = attrs_.scale > 0 ? attrs_.scale : 1.0f / std::sqrt(static_cast<float>(g.dim));
-    if (g.block_size == kTileKeys && attend_tiles(ctx, g, ops, scale)) return;
+    if (g.block_size % kTileKeys == 0 && attend_tiles(ctx, g, ops, scale)) return;
+    if (attend_decode(ctx, g, ops, scale)) return;
     const int64_t group = g.heads / g.kv_heads;
     const std::span<int32_t> seq_of = thread_scratch<int32_t, struct SeqOfToken>(static_cast<size_t>(g.tokens));
     for (int64_t s = 0; s < g.seqs; ++s)
@@ -297,8 +299,8 @@ class PagedAttention : public OpKernel {
         const int64_t last = pos0 + tokens - 1;
         for (int64_t j0 = first_key(pos0) / kTileKeys * kTileKeys; j0 <= last; j0 += kTileKeys) {
           const int64_t n = std::min(kTileKeys, last + 1 - j0);
-          const int64_t block = tables[s * g.max_blocks + j0 / kTileKeys];
-          const int64_t base = ((block * g.kv_heads + kvh) * kTileKeys) * g.dim;
+          const int64_t block = tables[s * g.max_blocks + j0 / g.block_size];
+          const int64_t base = ((block * g.kv_heads + kvh) * g.block_size + j0 % g.block_size) * g.dim;
           transpose_block(cache_rows(kc + base, widened, n * g.dim), n, g.dim, kt);
           tile_scores(qf, rows, g.dim, kt, sc);
           const float* v = cache_rows(vc + base, widened, n * g.dim);
@@ -321,6 +323,26 @@ class PagedAttention : public OpKernel {
         }
       }
     });
+    return true;
+  }
+
+  // Decode steps (one token per sequence) of the head and block sizes paged_decode is built for:
+  // the query scaled into float, and the output widened back when activations are float16.
+  template <class A, class C>
+  bool attend_decode(const KernelContext& ctx, const Geometry& g, const Operands<A, C>& ops, float scale) const {
+    if (g.tokens != g.seqs || !paged_decode_supports(g.dim, g.block_size)) return false;
+    for (int64_t s = 0; s < g.seqs; ++s)
+      if (ops.loc[s + 1] - ops.loc[s] != 1) return false;
+    const int64_t n = g.tokens * g.heads * g.dim;
+    const std::span<float> q = thread_scratch<float, struct DecodeQuery>(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) q[i] = to_f(ops.q[i]) * scale;
+    float* y = nullptr;
+    if constexpr (std::is_same_v<A, float>) y = ops.y;
+    else y = thread_scratch<float, struct DecodeOutput>(static_cast<size_t>(n)).data();
+    paged_decode(ctx.pool(), {q.data(), ops.kc, ops.vc, std::is_same_v<C, Float16>, ops.tables, ops.lens, g.seqs,
+                              g.heads, g.kv_heads, g.dim, g.block_size, g.max_blocks, attrs_.softcap, attrs_.window, y});
+    if constexpr (!std::is_same_v<A, float>)
+      for (int64_t i = 0; i < n; ++i) ops.y[i] = from_f<A>(y[i]);
     return true;
   }
 

@@ -1,0 +1,34 @@
+#pragma once
+// PagedAttention's decode steps on the CPU (every sequence queries one token): each work item
+// takes all query heads of one KV group against a run of a sequence's keys, so a key or value
+// row is read from memory once for the whole group, and scores come sixteen keys to a vector.
+// Contexts are split into runs across threads (flash-decoding) when the sequences and KV heads
+// alone would leave threads idle or a run would pass kMaxSplitKeys; the runs' partial softmaxes
+// are merged by whichever of them finishes last.
+#include <cstdint>
+
+#include "runtime/core/thread_pool.h"
+
+namespace onnxgen {
+
+struct PagedDecode {
+  const float* q;  // [seqs, heads, dim], already multiplied by the scale
+  // [num_blocks, kv_heads, block_size, dim], float32, or float16 when half_cache.
+  const void* key_cache;
+  const void* value_cache;
+  bool half_cache;
+  const int32_t* tables;  // [seqs, max_blocks]
+  const int32_t* lens;    // [seqs]: keys in cache, the queried token's own included
+  int64_t seqs, heads, kv_heads, dim, block_size, max_blocks;
+  float softcap;   // 0: none
+  int64_t window;  // 0: none; else the token sees itself and the window - 1 keys before it
+  float* y;        // [seqs, heads, dim]
+};
+
+// The head and block sizes this kernel is built for (head sizes 64, 96, 128, 256; blocks a
+// multiple of 16); the op keeps a generic path for the others.
+bool paged_decode_supports(int64_t dim, int64_t block_size);
+
+void paged_decode(ThreadPool& pool, const PagedDecode& p);
+
+}  // namespace onnxgen
