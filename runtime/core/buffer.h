@@ -46,6 +46,8 @@ class OwningBuffer : public Buffer {
   OwningBuffer(Owner owner, void* data, size_t bytes)
       : Buffer(data, bytes, Device::cpu()), owner_(std::move(owner)) {}
 
+  const Owner& owner() const { return owner_; }
+
  private:
   Owner owner_;
 };

@@ -35,12 +35,26 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
       fail("cannot map '", path, "': ", std::strerror(err));
     }
   }
-  ::close(fd);
-  return std::shared_ptr<MappedFile>(new MappedFile(path, data, size));
+  return std::shared_ptr<MappedFile>(new MappedFile(path, fd, data, size));
 }
 
 MappedFile::~MappedFile() {
   if (data_) ::munmap(data_, size_);
+  ::close(fd_);
+}
+
+void MappedFile::read(size_t offset, void* dst, size_t bytes) const {
+  ONNXGEN_CHECK(offset <= size_ && bytes <= size_ - offset, "read of ", bytes, " bytes at ", offset, " is past the end of '",
+                path_, "' (", size_, " bytes)");
+  auto* out = static_cast<char*>(dst);
+  while (bytes > 0) {
+    const ssize_t n = ::pread(fd_, out, bytes, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail("cannot read '", path_, "' at ", offset, ": ", n < 0 ? std::strerror(errno) : "the file shrank");
+    out += n;
+    offset += static_cast<size_t>(n);
+    bytes -= static_cast<size_t>(n);
+  }
 }
 
 }  // namespace onnxgen

@@ -13,6 +13,12 @@ namespace {
 
 constexpr int64_t kHidden = 5, kVocab = 11;
 
+ValueInfo output_named(const std::string& name) {
+  ValueInfo vi;
+  vi.name = name;
+  return vi;
+}
+
 // W [hidden, vocab] as an initializer; ids [2, 3] a graph input; embeddings = Gather(Transpose(W), ids).
 Model tied_model(const Tensor& w) {
   auto g = std::make_shared<Graph>();
@@ -24,7 +30,7 @@ Model tied_model(const Tensor& w) {
   transpose.attrs.set("perm", ints_attribute({1, 0}));
   g->nodes.push_back(transpose);
   g->nodes.push_back(Node{"g", "Gather", "", {"WT", "ids"}, {"embeddings"}, {}});
-  g->outputs.push_back(ValueInfo{"embeddings"});
+  g->outputs.push_back(output_named("embeddings"));
   Model m;
   m.opsets = {{"", 17}};
   m.graph = g;
@@ -65,7 +71,7 @@ TEST(TiedEmbeddingGather, LeavesOtherTransposesAlone) {
   m.graph->nodes[0].attrs.set("perm", ints_attribute({0, 1}));  // not a swap
   EXPECT_FALSE(TiedEmbeddingGather().run(m));
   Model shared = tied_model(random_weight());
-  shared.graph->outputs.push_back(ValueInfo{"WT"});  // the transposed weight is wanted itself
+  shared.graph->outputs.push_back(output_named("WT"));  // the transposed weight is wanted itself
   EXPECT_FALSE(TiedEmbeddingGather().run(shared));
 }
 

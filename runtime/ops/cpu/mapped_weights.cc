@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 
 #include "runtime/core/buffer.h"
@@ -20,6 +21,16 @@ void release_mapped_pages(const void* p, size_t bytes) {
   const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + page - 1) / page * page;
   const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) / page * page;
   if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
+void read_tensor_bytes(const Tensor& t, const void* p, size_t bytes, void* dst) {
+  const auto* mapped = dynamic_cast<const OwningBuffer<std::shared_ptr<MappedFile>>*>(t.buffer().get());
+  if (!mapped) {
+    std::memcpy(dst, p, bytes);
+    return;
+  }
+  const MappedFile& file = *mapped->owner();
+  file.read(static_cast<size_t>(static_cast<const char*>(p) - file.data()), dst, bytes);
 }
 
 }  // namespace onnxgen

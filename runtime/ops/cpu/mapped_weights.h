@@ -15,4 +15,8 @@ bool is_mapped_initializer(const Tensor& t);
 // later read faults them in again from the file.
 void release_mapped_pages(const void* p, size_t bytes);
 
+// Copies [p, p + bytes), which lies in t, into dst: through the model file when t is mapped from
+// it, so that reading a few rows of a large table maps none of its pages into the process.
+void read_tensor_bytes(const Tensor& t, const void* p, size_t bytes, void* dst);
+
 }  // namespace onnxgen
