@@ -66,6 +66,7 @@ LoadedModel load_model_dir(const std::string& dir, const EngineOptions& options)
   kv.head_size = report.head_size;
   kv.block_size = options.block_size;
   kv.dtype = report.kv_dtype;
+  kv.prefix_caching = options.prefix_caching;
   auto session = std::make_unique<Session>(std::move(model), session_options);
   const int64_t blocks = options.kv_cache_blocks > 0
                              ? options.kv_cache_blocks
@@ -74,7 +75,7 @@ LoadedModel load_model_dir(const std::string& dir, const EngineOptions& options)
               std::to_string(kv.block_size) + " tokens (" +
               std::to_string(static_cast<size_t>(blocks) * kv.bytes_per_block() >> 20) + " MiB)");
   m.runner = std::make_unique<PagedModelRunner>(std::move(session), report, m.config, kv, blocks,
-                                                options.prefix_caching, session_options.device);
+                                                session_options.device);
   release_freed_heap();
   return m;
 }

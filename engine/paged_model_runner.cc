@@ -39,10 +39,9 @@ int64_t kv_blocks_for(const KvCacheConfig& kv, int64_t budget_mb, int64_t max_se
 
 PagedModelRunner::PagedModelRunner(std::unique_ptr<Session> session, const models::PagedAttentionReport& report,
                                    const models::ModelConfig& config, const KvCacheConfig& kv, int64_t num_blocks,
-                                   bool prefix_caching, Device device)
+                                   Device device)
     : session_(std::move(session)),
       logits_gathered_(report.logits_gathered),
-      prefix_caching_(prefix_caching),
       vocab_(config.vocab_size),
       context_(config.context_length) {
   pool_ = std::make_unique<KvBlockPool>(kv, num_blocks, allocator_for(device));
@@ -86,7 +85,7 @@ PagedModelRunner::PagedModelRunner(std::unique_ptr<Session> session, const model
 int64_t PagedModelRunner::attach(Sequence& seq) {
   auto kv = std::make_unique<PagedKv>(BlockTable(*pool_));
   kv->table.reserve_lists(context_);
-  int64_t cached = prefix_caching_ ? kv->table.adopt_cached_prefix(seq.tokens) : 0;
+  int64_t cached = pool_->config().prefix_caching ? kv->table.adopt_cached_prefix(seq.tokens) : 0;
   seq.kv = std::move(kv);
   return cached;
 }

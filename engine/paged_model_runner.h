@@ -17,7 +17,7 @@ class PagedModelRunner : public ModelRunner {
   // `session` holds the rewritten graph; the pool holds `num_blocks` blocks laid out as `kv`, on
   // `device`, the session's device (step inputs stay on the host: the session uploads them).
   PagedModelRunner(std::unique_ptr<Session> session, const models::PagedAttentionReport& report,
-                   const models::ModelConfig& config, const KvCacheConfig& kv, int64_t num_blocks, bool prefix_caching,
+                   const models::ModelConfig& config, const KvCacheConfig& kv, int64_t num_blocks,
                    Device device = Device::cpu());
 
   bool paged() const override { return true; }
@@ -46,7 +46,6 @@ class PagedModelRunner : public ModelRunner {
   std::vector<Input> inputs_;
   int logits_output_ = -1;
   bool logits_gathered_;
-  bool prefix_caching_;
   int64_t vocab_;
   int64_t context_;
   // Step buffers, reused so a steady decode step allocates none of them.

@@ -16,12 +16,14 @@ uint64_t hash_block(uint64_t parent_hash, std::span<const TokenId> tokens) {
   return h;
 }
 
-BlockAllocator::BlockAllocator(int64_t num_blocks, int64_t block_size)
-    : refs_(static_cast<size_t>(num_blocks), 0), evictable_pos_(static_cast<size_t>(num_blocks)),
+BlockAllocator::BlockAllocator(int64_t num_blocks, int64_t block_size, bool prefix_caching)
+    : prefix_caching_(prefix_caching),
+      refs_(static_cast<size_t>(num_blocks), 0), evictable_pos_(static_cast<size_t>(num_blocks)),
       block_hash_(static_cast<size_t>(num_blocks)) {
   ONNXGEN_CHECK(num_blocks > 0, "the KV cache needs at least one block, got ", num_blocks);
   free_.reserve(static_cast<size_t>(num_blocks));
   for (int64_t b = num_blocks; b-- > 0;) free_.push_back(static_cast<BlockId>(b));
+  if (!prefix_caching) return;
   cache_.reserve(static_cast<size_t>(num_blocks));
   spare_entries_.reserve(static_cast<size_t>(num_blocks));
   for (int64_t b = 0; b < num_blocks; ++b) {
@@ -85,7 +87,7 @@ std::optional<BlockId> BlockAllocator::lookup(uint64_t hash, uint64_t parent_has
 void BlockAllocator::publish(BlockId b, uint64_t hash, uint64_t parent_hash, std::span<const TokenId> tokens) {
   check(b);
   ONNXGEN_CHECK(refs_[b] > 0, "publishing KV block ", b, ", which is not allocated");
-  if (block_hash_[b] || cache_.count(hash)) return;
+  if (!prefix_caching_ || block_hash_[b] || cache_.count(hash)) return;
   Cache::node_type entry = std::move(spare_entries_.back());
   spare_entries_.pop_back();
   entry.key() = hash;

@@ -20,8 +20,9 @@ uint64_t hash_block(uint64_t parent_hash, std::span<const TokenId> tokens);
 
 class BlockAllocator {
  public:
-  // `block_size` (tokens per block), when given, sizes every prefix-cache entry up front.
-  explicit BlockAllocator(int64_t num_blocks, int64_t block_size = 0);
+  // `block_size` (tokens per block), when given, sizes every prefix-cache entry up front. Without
+  // `prefix_caching`, publish() records nothing and freed blocks are reused most recent first.
+  explicit BlockAllocator(int64_t num_blocks, int64_t block_size = 0, bool prefix_caching = true);
 
   // A block with reference count 1, or nullopt when every block is referenced. Free blocks go
   // first; then the least recently used cached block is evicted.
@@ -34,7 +35,7 @@ class BlockAllocator {
   // Prefix cache. lookup() returns a retained block holding exactly `tokens` after `parent_hash`.
   std::optional<BlockId> lookup(uint64_t hash, uint64_t parent_hash, std::span<const TokenId> tokens);
   // Records that referenced block `b` now holds `tokens` after `parent_hash`. A prefix already
-  // cached in another block is left as it is.
+  // cached in another block is left as it is; without prefix caching nothing is recorded.
   void publish(BlockId b, uint64_t hash, uint64_t parent_hash, std::span<const TokenId> tokens);
 
   int64_t num_blocks() const { return static_cast<int64_t>(refs_.size()); }
@@ -52,6 +53,7 @@ class BlockAllocator {
   };
   void check(BlockId b) const;
 
+  bool prefix_caching_;
   std::vector<int> refs_;
   std::vector<BlockId> free_;
   std::list<BlockId> evictable_;  // cached blocks with no references, least recently used first

@@ -33,7 +33,7 @@ size_t default_kv_cache_bytes() {
 }
 
 KvBlockPool::KvBlockPool(const KvCacheConfig& config, int64_t num_blocks, Allocator& allocator)
-    : config_(config), blocks_(num_blocks, config.block_size) {
+    : config_(config), blocks_(num_blocks, config.block_size, config.prefix_caching) {
   ONNXGEN_CHECK(config.dtype == DataType::kFloat || config.dtype == DataType::kFloat16 ||
                     config.dtype == DataType::kBFloat16,
                 "KV cache dtype must be float32, float16 or bfloat16, got ", to_string(config.dtype));

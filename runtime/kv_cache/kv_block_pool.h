@@ -16,6 +16,9 @@ struct KvCacheConfig {
   int64_t head_size = 0;
   int64_t block_size = 16;
   DataType dtype = DataType::kFloat;
+  // Off: full blocks are not published to the prefix cache, so a freed block is free at once and
+  // the next allocation reuses it (most recent first) instead of touching a fresh one.
+  bool prefix_caching = true;
 
   // Keys and values of every layer for one block.
   size_t bytes_per_block() const;

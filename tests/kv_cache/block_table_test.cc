@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <numeric>
 
 #include "runtime/kv_cache/block_table.h"
@@ -141,6 +142,30 @@ TEST(PrefixCache, SecondRequestReusesFullBlocksOfTheSamePrompt) {
   other[1] = 7;
   BlockTable d(pool);
   EXPECT_EQ(d.adopt_cached_prefix(other), 0) << "a different first block invalidates the whole chain";
+}
+
+// Without prefix caching, a finished sequence's blocks are free at once and the next sequence
+// gets the very same ones back, so a server touches no more of the pool than it has in use.
+TEST(PrefixCache, OffReusesFreedBlocksInsteadOfFreshOnes) {
+  KvCacheConfig config = tiny_config();
+  config.prefix_caching = false;
+  KvBlockPool pool(config, 8);
+  const std::vector<TokenId> prompt = iota_tokens(10);
+  std::vector<BlockId> used;
+  {
+    BlockTable a(pool);
+    ASSERT_TRUE(a.reserve(10));
+    a.append(prompt);
+    used = a.blocks();
+  }
+  EXPECT_EQ(pool.blocks().num_cached(), 0);
+  BlockTable b(pool);
+  EXPECT_EQ(b.adopt_cached_prefix(prompt), 0);
+  ASSERT_TRUE(b.reserve(10));
+  std::vector<BlockId> reused = b.blocks();
+  std::sort(used.begin(), used.end());
+  std::sort(reused.begin(), reused.end());
+  EXPECT_EQ(reused, used);
 }
 
 TEST(PrefixCache, NeverAdoptsTheBlockHoldingTheLastPromptToken) {
