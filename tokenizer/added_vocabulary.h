@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model.h"
+#include "string_map.h"
 
 namespace onnxgen::tokenizer {
 

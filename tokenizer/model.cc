@@ -1,5 +1,6 @@
 #include "model.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "bpe_model.h"
@@ -10,15 +11,25 @@
 
 namespace onnxgen::tokenizer {
 
-void Vocabulary::add(std::string token, int32_t id) {
-  if (id < 0) throw Error("negative token id for '" + token + "'");
+void Vocabulary::add(std::string_view token, int32_t id) {
+  if (id < 0) throw Error("negative token id for '" + std::string(token) + "'");
   if (static_cast<size_t>(id) >= tokens_.size()) {
     tokens_.resize(static_cast<size_t>(id) + 1);
     has_.resize(static_cast<size_t>(id) + 1);
   }
-  tokens_[id] = token;
-  has_[id] = true;
-  ids_.set(token, id);
+  tokens_[static_cast<size_t>(id)] = token;
+  has_[static_cast<size_t>(id)] = true;
+  if ((indexed_ + 1) * 2 > index_.size()) grow();
+  int32_t& slot = index_[slot_of(token)];
+  if (slot == kNone) ++indexed_;
+  slot = id;
+}
+
+void Vocabulary::grow() {
+  std::vector<int32_t> old = std::move(index_);
+  index_.assign(std::max<size_t>(16, old.size() * 2), kNone);
+  for (const int32_t id : old)
+    if (id != kNone) index_[slot_of(tokens_[static_cast<size_t>(id)])] = id;
 }
 
 void Vocabulary::add_object(const nlohmann::json& vocab, const std::string& where) {
