@@ -8,7 +8,8 @@ namespace onnxgen::tokenizer {
 
 // BPE's (left id, right id) -> (rank, merged id) table as open addressing in one flat array:
 // merging probes it a few times per symbol, and with 500k entries a node-based map spends most
-// of its time on cache misses.
+// of its time on cache misses. Filled up to three quarters: emptier, a 150k-merge table would
+// take 8 MiB instead of 4 for probes that are only a little shorter.
 class MergeTable {
  public:
   struct Merge {
@@ -20,7 +21,7 @@ class MergeTable {
   void reserve(size_t n) {
     size_ = 0;
     size_t capacity = 16;
-    while (capacity < n * 2) capacity *= 2;
+    while (capacity * 3 < n * 4) capacity *= 2;
     slots_.assign(capacity, Slot{kEmpty, {0, 0}});
     shift_ = 64;
     for (size_t c = capacity; c > 1; c >>= 1) --shift_;
@@ -28,7 +29,7 @@ class MergeTable {
 
   // Keeps the first merge registered for a pair.
   void insert(int32_t left, int32_t right, Merge merge) {
-    if ((size_ + 1) * 2 > slots_.size()) grow();
+    if ((size_ + 1) * 4 > slots_.size() * 3) grow();
     place(key(left, right), merge);
   }
 
