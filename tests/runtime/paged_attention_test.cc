@@ -24,6 +24,7 @@ struct Case {
   DataType cache_dtype = DataType::kFloat;
   int64_t block_size = 4;  // 16 takes the kernel's tiled prefill path
   int64_t heads = 4, kv_heads = 2, dim = 8;
+  DataType activation_dtype = DataType::kFloat;  // of query, key, value and the output
 };
 
 // Naive attention over each sequence's full K/V, against PagedAttention reading the paged cache.
@@ -90,12 +91,25 @@ void check(const Case& c, float tolerance) {
   std::map<std::string, Attribute> attrs = {{"num_heads", int_attribute(H)}, {"num_kv_heads", int_attribute(KVH)}};
   if (c.softcap > 0) attrs["softcap"] = float_attribute(c.softcap);
   if (c.window > 0) attrs["sliding_window"] = int_attribute(c.window);
+  // Float16 activations: the op gets q, k and v rounded to float16 (the reference keeps the
+  // float values; the tolerance covers the rounding) and answers in float16.
+  const auto activation = [&](const Tensor& x) {
+    if (c.activation_dtype == DataType::kFloat) return x;
+    Tensor h = Tensor::empty(DataType::kFloat16, x.shape());
+    for (int64_t i = 0; i < x.numel(); ++i) h.data<Float16>()[i] = Float16(x.data<float>()[i]);
+    return h;
+  };
   auto out = run_node("PagedAttention",
-                      {q, k, v, key_cache, value_cache, make_tensor<int32_t>({tokens}, slots),
-                       make_tensor<int32_t>({n_seqs, max_blocks}, tables), make_tensor<int32_t>({n_seqs}, lens),
-                       make_tensor<int32_t>({n_seqs + 1}, loc)},
+                      {activation(q), activation(k), activation(v), key_cache, value_cache,
+                       make_tensor<int32_t>({tokens}, slots), make_tensor<int32_t>({n_seqs, max_blocks}, tables),
+                       make_tensor<int32_t>({n_seqs}, lens), make_tensor<int32_t>({n_seqs + 1}, loc)},
                       attrs, 1, 17, "com.onnxgen");
-  ASSERT_EQ(out[0].describe(), q.describe());
+  ASSERT_EQ(out[0].describe(), activation(q).describe());
+  if (c.activation_dtype != DataType::kFloat) {
+    Tensor widened = Tensor::empty(DataType::kFloat, out[0].shape());
+    for (int64_t i = 0; i < widened.numel(); ++i) widened.data<float>()[i] = static_cast<float>(out[0].data<Float16>()[i]);
+    out[0] = widened;
+  }
 
   const float scale = 1.0f / std::sqrt(static_cast<float>(D));
   t = 0;
@@ -231,6 +245,8 @@ TEST(PagedAttention, DecodeStepsMatchNaiveAttention) {
       c.softcap = 0;
       c.cache_dtype = DataType::kFloat16;
       check(c, 5e-3f);
+      c.activation_dtype = DataType::kFloat16;
+      check(c, 1e-2f);
     }
 }
 
