@@ -1,6 +1,8 @@
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace onnxgen {
@@ -20,16 +22,20 @@ class MappedFile {
 
   // Copies bytes [offset, offset + bytes) of the file without touching the mapping: for tables
   // read a few rows at a time, which would otherwise keep every page a read faulted in (and
-  // its neighbours) resident in this process.
+  // its neighbours) resident in this process. The file is opened again on the first call (a
+  // model may map thousands of files; only a few are ever read this way); should it have been
+  // removed or replaced since, the bytes come from the mapping instead.
   void read(size_t offset, void* dst, size_t bytes) const;
 
  private:
-  MappedFile(std::string path, int fd, void* data, size_t size)
-      : path_(std::move(path)), fd_(fd), data_(data), size_(size) {}
+  MappedFile(std::string path, uint64_t device, uint64_t inode, void* data, size_t size)
+      : path_(std::move(path)), device_(device), inode_(inode), data_(data), size_(size) {}
   std::string path_;
-  int fd_;  // kept open for read()
+  uint64_t device_, inode_;  // which file was mapped
   void* data_;
   size_t size_;
+  mutable std::once_flag reopen_;
+  mutable int fd_ = -1;  // the same file opened for read(), or -1
 };
 
 }  // namespace onnxgen
