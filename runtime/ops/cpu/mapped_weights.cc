@@ -12,9 +12,17 @@
 
 namespace onnxgen {
 
-bool is_mapped_initializer(const Tensor& t) {
-  return dynamic_cast<const OwningBuffer<std::shared_ptr<MappedFile>>*>(t.buffer().get()) != nullptr;
+namespace {
+
+// The model file t's storage is mapped from, or null.
+const MappedFile* mapped_file_of(const Tensor& t) {
+  const auto* mapped = dynamic_cast<const OwningBuffer<std::shared_ptr<MappedFile>>*>(t.buffer().get());
+  return mapped ? mapped->owner().get() : nullptr;
 }
+
+}  // namespace
+
+bool is_mapped_initializer(const Tensor& t) { return mapped_file_of(t) != nullptr; }
 
 void release_mapped_pages(const void* p, size_t bytes) {
   const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
@@ -24,13 +32,12 @@ void release_mapped_pages(const void* p, size_t bytes) {
 }
 
 void read_tensor_bytes(const Tensor& t, const void* p, size_t bytes, void* dst) {
-  const auto* mapped = dynamic_cast<const OwningBuffer<std::shared_ptr<MappedFile>>*>(t.buffer().get());
-  if (!mapped) {
+  const MappedFile* file = mapped_file_of(t);
+  if (!file) {
     std::memcpy(dst, p, bytes);
     return;
   }
-  const MappedFile& file = *mapped->owner();
-  file.read(static_cast<size_t>(static_cast<const char*>(p) - file.data()), dst, bytes);
+  file->read(static_cast<size_t>(static_cast<const char*>(p) - file->data()), dst, bytes);
 }
 
 }  // namespace onnxgen
