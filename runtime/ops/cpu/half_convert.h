@@ -50,4 +50,8 @@ inline BFloat16 float_to_bfloat16(float f) {
   return b;
 }
 
+// dst[i] = half_to_float(src[i]) for n values, compiled per instruction set (float16 KV cache
+// rows widened for the attention kernels).
+void widen_halves(const Float16* src, float* dst, int64_t n);
+
 }  // namespace onnxgen

@@ -98,11 +98,6 @@ void tile_scores(const float* __restrict q, int64_t rows, int64_t d, const float
   for (; r < rows; ++r) scores_of<1>(q + r * d, d, kt, s + r * kTileKeys);
 }
 
-ONNXGEN_SIMD_CLONES
-void widen(const Float16* __restrict src, float* __restrict dst, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) dst[i] = half_to_float(src[i]);
-}
-
 template <class T>
 float to_f(T v) {
   if constexpr (std::is_same_v<T, float>) return v;
@@ -362,7 +357,7 @@ class PagedAttention : public OpKernel {
     if constexpr (std::is_same_v<C, float>) {
       return src;
     } else {
-      widen(src, scratch, n);
+      widen_halves(src, scratch, n);
       return scratch;
     }
   }

@@ -117,11 +117,6 @@ void accumulate_values(float* acc, const float* p, int64_t stride, int64_t rows,
   }
 }
 
-ONNXGEN_SIMD_CLONES
-void widen_rows(const Float16* __restrict src, float* __restrict dst, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) dst[i] = half_to_float(src[i]);
-}
-
 // Keys [lo, hi] of one sequence, a work item for each KV head.
 struct Run {
   int32_t seq, lo, hi, runs_of_seq;
@@ -224,7 +219,7 @@ class Decoder {
     if constexpr (std::is_same_v<Cache, float>) {
       return rows;
     } else {
-      widen_rows(rows, widened, kKeys * p_.dim);
+      widen_halves(rows, widened, kKeys * p_.dim);
       return widened;
     }
   }
