@@ -26,9 +26,14 @@ void store_float32(const float* src, int64_t n, const Tensor& dst, int64_t offse
 void load_float32(const Tensor& src, int64_t offset, int64_t n, float* dst) {
   ONNXGEN_CHECK(offset >= 0 && offset + n <= src.numel(), "load_float32: ", n, " values at ", offset, " overrun ",
                 src.describe());
-  dispatch_group<TypeGroup::kFloat>(src.dtype(), "float staging", [&](auto tag) {
+  load_float32(src.dtype(), static_cast<const char*>(src.raw()) + static_cast<size_t>(offset) * element_size(src.dtype()),
+               n, dst);
+}
+
+void load_float32(DataType dtype, const void* src, int64_t n, float* dst) {
+  dispatch_group<TypeGroup::kFloat>(dtype, "float staging", [&](auto tag) {
     using T = decltype(tag);
-    const T* in = src.data<T>() + offset;
+    const T* in = static_cast<const T*>(src);
     for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<float>(in[i]);
   });
 }

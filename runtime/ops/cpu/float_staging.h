@@ -17,6 +17,8 @@ void store_float32(const float* src, int64_t n, const Tensor& dst, int64_t offse
 
 // Reads n elements of `src` from element `offset` as floats.
 void load_float32(const Tensor& src, int64_t offset, int64_t n, float* dst);
+// The same for n values of float type `dtype` at `src` (bytes copied out of a tensor).
+void load_float32(DataType dtype, const void* src, int64_t n, float* dst);
 
 // Where a kernel computes output `out` in float32: `out` itself when float32, else a scratch
 // tensor that finish_float_output converts into `out`.

@@ -5,14 +5,12 @@
 // byte, in which case the logical last dim is twice the stored one; zero points pack the same
 // way and default to the middle of the code range. The output has the scales' type.
 #include <algorithm>
-#include <cstring>
 #include <span>
 
 #include "runtime/core/scratch.h"
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/float_staging.h"
 #include "runtime/ops/cpu/mapped_weights.h"
-#include "runtime/ops/cpu/type_dispatch.h"
 #include "runtime/ops/gather_block_quantized_inputs.h"
 
 namespace onnxgen {
@@ -72,19 +70,13 @@ class GatherBlockQuantized : public OpKernel {
                   int64_t r, float* out, uint8_t* scratch) const {
     const auto code_bytes = static_cast<size_t>(geo.inner * attrs_.bits / 8);
     const size_t scale_bytes = static_cast<size_t>(geo.q_blocks) * element_size(scales.dtype());
-    uint8_t* codes = scratch;
-    read_tensor_bytes(data, data.data<uint8_t>() + static_cast<size_t>(r) * code_bytes, code_bytes, codes);
+    // Scales first: the scratch's start is aligned for them.
+    uint8_t* codes = scratch + scale_bytes;
     read_tensor_bytes(scales, static_cast<const char*>(scales.raw()) + static_cast<size_t>(r) * scale_bytes,
-                      scale_bytes, codes + code_bytes);
+                      scale_bytes, scratch);
+    read_tensor_bytes(data, data.data<uint8_t>() + static_cast<size_t>(r) * code_bytes, code_bytes, codes);
     float* sc = out + geo.inner;
-    dispatch_group<TypeGroup::kFloat>(scales.dtype(), "GatherBlockQuantized scales", [&](auto tag) {
-      using T = decltype(tag);
-      T value;
-      for (int64_t b = 0; b < geo.q_blocks; ++b) {
-        std::memcpy(&value, codes + code_bytes + static_cast<size_t>(b) * sizeof(T), sizeof(T));
-        sc[b] = static_cast<float>(value);
-      }
-    });
+    load_float32(scales.dtype(), scratch, geo.q_blocks, sc);
     for (int64_t b = 0; b < geo.q_blocks; ++b) {
       const float z = zero_point(zp, r * geo.q_blocks + b);
       const int64_t end = std::min(geo.inner, (b + 1) * attrs_.block);
