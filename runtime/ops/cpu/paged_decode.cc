@@ -155,10 +155,8 @@ class Decoder {
 
   int64_t items() const { return static_cast<int64_t>(runs_.size()) * p_.kv_heads; }
 
-  // Per-thread scratch: scores, a widened block and the weighted values of one item.
-  size_t scratch_floats() const {
-    return static_cast<size_t>(group_ * (kMaxSplitKeys + kKeys) + kKeys * p_.dim + group_ * p_.dim);
-  }
+  // Per-thread scratch: scores and a widened block of one item.
+  size_t scratch_floats() const { return static_cast<size_t>(group_ * (kMaxSplitKeys + kKeys) + kKeys * p_.dim); }
 
   template <class Cache>
   void run(int64_t item, float* mem) const {
@@ -167,7 +165,6 @@ class Decoder {
     const int64_t lo16 = run.lo / kKeys * kKeys, stride = kMaxSplitKeys + kKeys;
     float* scores = mem;
     float* widened = scores + group_ * stride;
-    float* acc = widened + kKeys * dim;
     const float* q = p_.q + (run.seq * p_.heads + kvh * group_) * dim;
     const auto* key_cache = static_cast<const Cache*>(p_.key_cache);
     const auto* value_cache = static_cast<const Cache*>(p_.value_cache);
@@ -175,7 +172,7 @@ class Decoder {
     for (int64_t j = lo16; j <= run.hi; j += kKeys)
       block_scores(q, group_, dim, rows_at(key_cache, run.seq, kvh, j, widened), scores + (j - lo16), stride);
     const int64_t skip = run.lo - lo16, n = run.hi - run.lo + 1;
-    Partial out = partial(item, acc);
+    const Partial out = partial(item);
     for (int64_t r = 0; r < group_; ++r) {
       float* s = scores + r * stride + skip;
       if (p_.softcap > 0)
@@ -189,9 +186,8 @@ class Decoder {
       const float* v = rows_at(value_cache, run.seq, kvh, j, widened) + (from - j) * dim;
       accumulate_values(out.acc, scores + (from - lo16), stride, group_, dim, v, to - from + 1);
     }
-    if (run.runs_of_seq == 1) return write(run.seq, kvh, out);
     // The last run of this sequence and KV head to finish merges them all (acq_rel: it sees the
-    // partials the others wrote before counting themselves done).
+    // partials the others wrote before counting themselves done); a lone run just normalises.
     std::atomic_ref<int32_t> finished(finished_[static_cast<size_t>(run.seq * p_.kv_heads + kvh)]);
     if (finished.fetch_add(1, std::memory_order_acq_rel) == run.runs_of_seq - 1) merge(item, kvh);
   }
@@ -224,19 +220,9 @@ class Decoder {
     }
   }
 
-  // A sequence in one run keeps its weighted values in `own` scratch; split ones in partials_.
-  Partial partial(int64_t item, float* own) const {
-    const Run& run = runs_[static_cast<size_t>(item / p_.kv_heads)];
+  Partial partial(int64_t item) const {
     float* base = partials_.data() + item * group_ * (p_.dim + 2);
-    return {run.runs_of_seq == 1 ? own : base, base + group_ * p_.dim, base + group_ * p_.dim + group_};
-  }
-
-  void write(int64_t s, int64_t kvh, const Partial& part) const {
-    for (int64_t r = 0; r < group_; ++r) {
-      const float inv = 1.0f / part.sum[r];
-      float* y = p_.y + (s * p_.heads + kvh * group_ + r) * p_.dim;
-      for (int64_t d = 0; d < p_.dim; ++d) y[d] = part.acc[r * p_.dim + d] * inv;
-    }
+    return {base, base + group_ * p_.dim, base + group_ * p_.dim + group_};
   }
 
   // Softmax over all runs of the sequence from theirs: each run's sum and values rescaled from
@@ -247,7 +233,7 @@ class Decoder {
     int64_t first = mine;
     while (first > 0 && runs_[static_cast<size_t>(first - 1)].seq == seq) --first;
     const int64_t count = runs_[static_cast<size_t>(first)].runs_of_seq;
-    const auto part = [&](int64_t i) { return partial((first + i) * p_.kv_heads + kvh, nullptr); };
+    const auto part = [&](int64_t i) { return partial((first + i) * p_.kv_heads + kvh); };
     for (int64_t r = 0; r < group_; ++r) {
       float max = -INFINITY, sum = 0;
       for (int64_t i = 0; i < count; ++i) max = std::max(max, part(i).max[r]);
