@@ -1,12 +1,11 @@
 #include "models/model_config.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "runtime/core/error.h"
+#include "tests/support/temp_dir.h"
 
 namespace onnxgen::models {
 namespace {
@@ -15,21 +14,16 @@ namespace fs = std::filesystem;
 
 class ModelDir : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("onnxgen_model_dir_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  void write(const std::string& name, const std::string& text) { std::ofstream(dir_ / name) << text; }
+  void write(const std::string& name, const std::string& text) { onnxgen::testing::write_file(dir_.file(name), text); }
   std::string error_of_load() {
     try {
-      ModelConfig::load(dir_.string());
+      ModelConfig::load(dir_.path().string());
     } catch (const Error& e) {
       return e.what();
     }
     return "";
   }
-  fs::path dir_;
+  onnxgen::testing::TempDir dir_;
 };
 
 TEST_F(ModelDir, ReadsOptimumLayoutWithGenerationConfig) {
@@ -38,7 +32,7 @@ TEST_F(ModelDir, ReadsOptimumLayoutWithGenerationConfig) {
     "eos_token_id": 2, "bos_token_id": 1, "rope_theta": 500000.0, "sliding_window": null})");
   write("generation_config.json", R"({"eos_token_id": [2, 7], "do_sample": true, "temperature": 0.6, "top_p": 0.9})");
   write("model.onnx", "");
-  ModelConfig c = ModelConfig::load(dir_.string());
+  ModelConfig c = ModelConfig::load(dir_.path().string());
   EXPECT_EQ(c.layout, ModelLayout::kOptimum);
   EXPECT_EQ(c.family, "llama");
   EXPECT_EQ(c.head_size, 16);
@@ -59,7 +53,7 @@ TEST_F(ModelDir, PrefersTheMergedDecoder) {
     "n_positions": 64, "eos_token_id": 0})");
   write("model.onnx", "");
   write("decoder_model_merged.onnx", "");
-  ModelConfig c = ModelConfig::load(dir_.string());
+  ModelConfig c = ModelConfig::load(dir_.path().string());
   EXPECT_EQ(fs::path(c.decoder_path).filename(), "decoder_model_merged.onnx");
   EXPECT_EQ(c.num_heads, 2);
   EXPECT_EQ(c.context_length, 64);
@@ -73,7 +67,7 @@ TEST_F(ModelDir, ReadsGenaiLayout) {
       "inputs": {"past_key_names": "past_key_values.%d.key"}, "outputs": {"present_key_names": "present.%d.key"}}},
     "search": {"max_length": 64, "num_beams": 3}})");
   write("decoder.onnx", "");
-  ModelConfig c = ModelConfig::load(dir_.string());
+  ModelConfig c = ModelConfig::load(dir_.path().string());
   EXPECT_EQ(c.layout, ModelLayout::kGenai);
   EXPECT_EQ(c.sliding_window, 32);
   EXPECT_EQ(c.pad_token_id, 0);

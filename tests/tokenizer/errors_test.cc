@@ -2,10 +2,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "tokenizer/chat_template.h"
+#include "tests/support/temp_dir.h"
 #include "tokenizer/tokenizer.h"
 
 namespace {
@@ -15,13 +15,6 @@ using onnxgen::tokenizer::Tokenizer;
 
 class BadFiles : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("onnxgen_tok_errors_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   static nlohmann::json valid() {
     return nlohmann::json::parse(R"({
       "version": "1.0", "added_tokens": [], "normalizer": null, "pre_tokenizer": null,
@@ -31,8 +24,8 @@ class BadFiles : public ::testing::Test {
   }
 
   fs::path write(const std::string& name, const std::string& content) {
-    std::ofstream(dir_ / name) << content;
-    return dir_ / name;
+    onnxgen::testing::write_file(dir_.file(name), content);
+    return dir_.path() / name;
   }
 
   // Loading must fail with a message holding every one of `needles`.
@@ -43,7 +36,7 @@ class BadFiles : public ::testing::Test {
 
   void expect_error(std::initializer_list<std::string> needles) {
     try {
-      Tokenizer::load(dir_);
+      Tokenizer::load(dir_.path());
       ADD_FAILURE() << "loading succeeded";
     } catch (const std::runtime_error& e) {
       EXPECT_NE(dynamic_cast<const onnxgen::tokenizer::Error*>(&e), nullptr);
@@ -51,12 +44,12 @@ class BadFiles : public ::testing::Test {
     }
   }
 
-  fs::path dir_;
+  onnxgen::testing::TempDir dir_;
 };
 
 TEST_F(BadFiles, ValidBaselineLoads) {
   write("tokenizer.json", valid().dump());
-  EXPECT_EQ(Tokenizer::load(dir_)->encode("ab", false), (std::vector<int32_t>{2}));
+  EXPECT_EQ(Tokenizer::load(dir_.path())->encode("ab", false), (std::vector<int32_t>{2}));
 }
 
 TEST_F(BadFiles, InvalidJson) {
@@ -166,7 +159,7 @@ TEST_F(BadFiles, EmptyDirectory) { expect_error({"neither tokenizer.json nor tok
 TEST_F(BadFiles, BadChatTemplateSyntax) {
   write("tokenizer.json", valid().dump());
   write("tokenizer_config.json", R"({"chat_template": "{% for m in messages %}\n{{ m.content }\n{% endfor %}"})");
-  const auto tok = Tokenizer::load(dir_);
+  const auto tok = Tokenizer::load(dir_.path());
   try {
     onnxgen::tokenizer::ChatTemplate::from_tokenizer(*tok);
     ADD_FAILURE() << "parsing succeeded";
@@ -177,7 +170,7 @@ TEST_F(BadFiles, BadChatTemplateSyntax) {
 
 TEST_F(BadFiles, MissingChatTemplate) {
   write("tokenizer.json", valid().dump());
-  const auto tok = Tokenizer::load(dir_);
+  const auto tok = Tokenizer::load(dir_.path());
   EXPECT_THROW(onnxgen::tokenizer::ChatTemplate::from_tokenizer(*tok), onnxgen::tokenizer::Error);
 }
 
@@ -186,7 +179,7 @@ TEST_F(BadFiles, GarbageNeverCrashes) {
   const std::string text = valid().dump();
   for (size_t n = 0; n < text.size(); n += 7) {
     write("tokenizer.json", text.substr(0, n));
-    EXPECT_THROW(Tokenizer::load(dir_), onnxgen::tokenizer::Error) << "length " << n;
+    EXPECT_THROW(Tokenizer::load(dir_.path()), onnxgen::tokenizer::Error) << "length " << n;
   }
 }
 
