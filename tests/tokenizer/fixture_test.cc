@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "tests/support/temp_dir.h"
 #include "tokenizer/tokenizer.h"
 
 namespace {
@@ -50,13 +51,13 @@ INSTANTIATE_TEST_SUITE_P(Own, Fixture,
                          [](const auto& info) { return info.param; });
 
 TEST(FixtureSpecialTokens, ConfigOverridesPostProcessor) {
-  const fs::path dir = fs::temp_directory_path() / "onnxgen_tok_config_test";
-  fs::create_directories(dir);
-  fs::copy_file(kData / "fixtures" / "sentencepiece_bpe.json", dir / "tokenizer.json", fs::copy_options::overwrite_existing);
-  std::ofstream(dir / "tokenizer_config.json")
-      << R"({"bos_token": "<s>", "eos_token": {"content": "</s>"}, "add_bos_token": false, "add_eos_token": true})";
-  std::ofstream(dir / "generation_config.json") << R"({"eos_token_id": [2, 0]})";
-  const auto tok = Tokenizer::load(dir);
+  const onnxgen::testing::TempDir dir;
+  fs::copy_file(kData / "fixtures" / "sentencepiece_bpe.json", dir.path() / "tokenizer.json");
+  onnxgen::testing::write_file(
+      dir.file("tokenizer_config.json"),
+      R"({"bos_token": "<s>", "eos_token": {"content": "</s>"}, "add_bos_token": false, "add_eos_token": true})");
+  onnxgen::testing::write_file(dir.file("generation_config.json"), R"({"eos_token_id": [2, 0]})");
+  const auto tok = Tokenizer::load(dir.path());
   const auto plain = tok->encode("Hello", false);
   auto expected = plain;
   expected.push_back(2);
@@ -65,7 +66,6 @@ TEST(FixtureSpecialTokens, ConfigOverridesPostProcessor) {
   EXPECT_EQ(tok->special_tokens().eos, (std::vector<int32_t>{2, 0}));
   EXPECT_TRUE(tok->is_eos(0));
   EXPECT_FALSE(tok->special_tokens().add_bos);
-  fs::remove_all(dir);
 }
 
 TEST(FixtureSpecialTokens, PostProcessorGivesDefaults) {
