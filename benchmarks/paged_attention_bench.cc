@@ -54,8 +54,8 @@ std::shared_ptr<Graph> paged_attention_graph(const ModelShape& s) {
   return g;
 }
 
-Tensor random_tensor(DataType dtype, Shape shape, std::mt19937& rng) {
-  Tensor t = Tensor::empty(dtype, std::move(shape));
+Tensor random_floats(Shape shape, std::mt19937& rng) {
+  Tensor t = Tensor::empty(DataType::kFloat, std::move(shape));
   std::normal_distribution<float> normal;
   for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = normal(rng);
   return t;
@@ -100,10 +100,10 @@ int main(int argc, char** argv) {
         loc.data<int32_t>()[q + 1] = static_cast<int32_t>(q + 1);
       }
       const Shape cache = {blocks, s.kv_heads, block, s.dim};
-      feeds.push_back({random_tensor(DataType::kFloat, {seqs, s.heads * s.dim}, rng),
-                       random_tensor(DataType::kFloat, {seqs, s.kv_heads * s.dim}, rng),
-                       random_tensor(DataType::kFloat, {seqs, s.kv_heads * s.dim}, rng),
-                       random_tensor(DataType::kFloat, cache, rng), random_tensor(DataType::kFloat, cache, rng),
+      feeds.push_back({random_floats({seqs, s.heads * s.dim}, rng),
+                       random_floats({seqs, s.kv_heads * s.dim}, rng),
+                       random_floats({seqs, s.kv_heads * s.dim}, rng),
+                       random_floats(cache, rng), random_floats(cache, rng),
                        slots, tables, lens, loc});
     }
     std::vector<double> us;
