@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstring>
 #include <span>
-#include <utility>
 
 #include "runtime/core/scratch.h"
 #include "runtime/core/simd.h"
@@ -16,10 +15,9 @@ namespace onnxgen {
 namespace {
 
 constexpr int64_t kKeys = 16;  // keys scored per vector
-// A run of keys is at most kMaxSplitKeys (its scores stay in a fixed scratch) and, when split
-// only to occupy threads, at least kMinSplitKeys (below that the merge costs more than it saves).
-constexpr int64_t kMaxSplitKeys = 512, kMinSplitKeys = 64;
-constexpr int64_t kItemsPerThread = 4;  // enough items that uneven runs still balance
+// Runs end at multiples of kRunKeys key positions: short enough that a single sequence's context
+// keeps both threads busy, long enough that merging costs little; its scores fit a fixed scratch.
+constexpr int64_t kRunKeys = 128;
 
 using Lanes = float __attribute__((vector_size(kKeys * sizeof(float))));
 
@@ -132,20 +130,16 @@ struct Partial {
 
 class Decoder {
  public:
-  Decoder(const PagedDecode& p, ThreadPool& pool) : p_(p), group_(p.heads / p.kv_heads) {
-    const int64_t wanted = std::max<int64_t>(
-        1, (kItemsPerThread * pool.num_threads() + p.seqs * p.kv_heads - 1) / (p.seqs * p.kv_heads));
+  explicit Decoder(const PagedDecode& p) : p_(p), group_(p.heads / p.kv_heads) {
     int64_t runs = 0;
-    for (int64_t s = 0; s < p.seqs; ++s) runs += runs_of(s, wanted).first;
+    for (int64_t s = 0; s < p.seqs; ++s) runs += runs_of(s);
     runs_ = thread_scratch<Run, struct DecodeRuns>(static_cast<size_t>(runs));
     size_t at = 0;
     for (int64_t s = 0; s < p.seqs; ++s) {
-      const auto [n, chunk] = runs_of(s, wanted);
-      const int64_t first = first_key(s);
-      for (int64_t i = 0; i < n; ++i)
-        runs_[at++] = {static_cast<int32_t>(s), static_cast<int32_t>(first + i * chunk),
-                       static_cast<int32_t>(std::min<int64_t>(p.lens[s] - 1, first + (i + 1) * chunk - 1)),
-                       static_cast<int32_t>(n)};
+      const auto n = static_cast<int32_t>(runs_of(s));
+      for (int64_t lo = first_key(s); lo < p.lens[s]; lo = (lo / kRunKeys + 1) * kRunKeys)
+        runs_[at++] = {static_cast<int32_t>(s), static_cast<int32_t>(lo),
+                       static_cast<int32_t>(std::min<int64_t>(p.lens[s], (lo / kRunKeys + 1) * kRunKeys) - 1), n};
     }
     const auto items = static_cast<size_t>(runs * p.kv_heads), rows = static_cast<size_t>(group_);
     partials_ = thread_scratch<float, struct DecodePartials>(items * rows * static_cast<size_t>(p.dim + 2));
@@ -156,13 +150,13 @@ class Decoder {
   int64_t items() const { return static_cast<int64_t>(runs_.size()) * p_.kv_heads; }
 
   // Per-thread scratch: scores and a widened block of one item.
-  size_t scratch_floats() const { return static_cast<size_t>(group_ * (kMaxSplitKeys + kKeys) + kKeys * p_.dim); }
+  size_t scratch_floats() const { return static_cast<size_t>(group_ * kRunKeys + kKeys * p_.dim); }
 
   template <class Cache>
   void run(int64_t item, float* mem) const {
     const Run& run = runs_[static_cast<size_t>(item / p_.kv_heads)];
     const int64_t kvh = item % p_.kv_heads, dim = p_.dim;
-    const int64_t lo16 = run.lo / kKeys * kKeys, stride = kMaxSplitKeys + kKeys;
+    const int64_t lo16 = run.lo / kKeys * kKeys, stride = kRunKeys;
     float* scores = mem;
     float* widened = scores + group_ * stride;
     const float* q = p_.q + (run.seq * p_.heads + kvh * group_) * dim;
@@ -193,16 +187,8 @@ class Decoder {
   }
 
  private:
-  // Runs for sequence s: as many as `wanted` allows within [kMinSplitKeys, kMaxSplitKeys] keys
-  // each, rounded to whole vectors of keys. Returns the count and the keys per run.
-  std::pair<int64_t, int64_t> runs_of(int64_t s, int64_t wanted) const {
-    const int64_t keys = p_.lens[s] - first_key(s);
-    const int64_t most = std::max<int64_t>(1, keys / kMinSplitKeys);
-    const int64_t fewest = (keys + kMaxSplitKeys - 1) / kMaxSplitKeys;
-    const int64_t n = std::max(fewest, std::min(wanted, most));
-    const int64_t chunk = ((keys + n - 1) / n + kKeys - 1) / kKeys * kKeys;
-    return {(keys + chunk - 1) / chunk, chunk};
-  }
+  // The runs of sequence s: its keys cut at multiples of kRunKeys.
+  int64_t runs_of(int64_t s) const { return (p_.lens[s] - 1) / kRunKeys - first_key(s) / kRunKeys + 1; }
 
   int64_t first_key(int64_t s) const { return p_.window > 0 ? std::max<int64_t>(0, p_.lens[s] - p_.window) : 0; }
 
@@ -264,7 +250,7 @@ bool paged_decode_supports(int64_t dim, int64_t block_size) {
 }
 
 void paged_decode(ThreadPool& pool, const PagedDecode& p) {
-  const Decoder decoder(p, pool);
+  const Decoder decoder(p);
   const ChunkScratch<float, struct DecodeRows> scratch(pool, decoder.scratch_floats());
   pool.parallel_for(decoder.items(), 1, [&](int64_t begin, int64_t end) {
     float* mem = scratch.mine().data();

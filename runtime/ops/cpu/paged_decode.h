@@ -2,9 +2,10 @@
 // PagedAttention's decode steps on the CPU (every sequence queries one token): each work item
 // takes all query heads of one KV group against a run of a sequence's keys, so a key or value
 // row is read from memory once for the whole group, and scores come sixteen keys to a vector.
-// Contexts are split into runs across threads (flash-decoding) when the sequences and KV heads
-// alone would leave threads idle or a run would pass kMaxSplitKeys; the runs' partial softmaxes
-// are merged by whichever of them finishes last.
+// Contexts are split into runs at fixed key positions, which threads take apart (flash-decoding);
+// the runs' partial softmaxes are merged by whichever of them finishes last. The split depends on
+// nothing but the sequence itself, so its result is the same whatever it is batched with and
+// however many threads run it.
 #include <cstdint>
 
 #include "runtime/core/thread_pool.h"
