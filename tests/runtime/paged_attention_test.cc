@@ -237,6 +237,11 @@ TEST(PagedAttention, DecodeStepsMatchNaiveAttention) {
       check(c, 1e-4f);
       c.seqs = decoding({700}, block_size);
       check(c, 1e-4f);
+      // Decoding sequences in a step with prefill chunks: those go through the tiles.
+      c.seqs = decoding({40, 200, 17, 300}, block_size);
+      c.seqs[0].new_tokens = 37;
+      c.seqs[2].new_tokens = 17;
+      check(c, 1e-4f);
       c.window = 37;
       c.softcap = 3.0f;
       c.seqs = decoding({5, 100, 1100}, block_size);
@@ -251,7 +256,7 @@ TEST(PagedAttention, DecodeStepsMatchNaiveAttention) {
 }
 
 // A decoding sequence's output does not depend on what it is batched with: the same bits alone
-// and between two other sequences (the engine's greedy texts rely on it).
+// and between two other sequences, one of them in prefill (the engine's greedy texts rely on it).
 TEST(PagedAttention, DecodeOfASequenceIsTheSameInAnyBatch) {
   constexpr int64_t kH = 9, kKVH = 3, kD = 64, kBS = 16, kBlocks = 40;
   std::mt19937 rng(3);
@@ -262,30 +267,36 @@ TEST(PagedAttention, DecodeOfASequenceIsTheSameInAnyBatch) {
     return t;
   };
   const Tensor keys = random({kBlocks, kKVH, kBS, kD}), values = random({kBlocks, kKVH, kBS, kD});
-  const Tensor q = random({3, kH * kD}), k = random({3, kKVH * kD}), v = random({3, kKVH * kD});
-  // Sequence 1 (context 300 in blocks 0..18) between sequences of 40 and 90 tokens.
-  const std::vector<int32_t> lens = {40, 300, 90}, first_block = {30, 0, 33};
+  // Sequence 1 (context 300 in blocks 0..18, one query) between sequences of 40 tokens (the last
+  // 8 of them queried: a prefill chunk) and 90 tokens (one query).
+  const std::vector<int32_t> lens = {40, 300, 90}, first_block = {30, 0, 33}, queries = {8, 1, 1}, first_query = {0, 8, 9};
+  const Tensor q = random({10, kH * kD}), k = random({10, kKVH * kD}), v = random({10, kKVH * kD});
   const auto run = [&](const std::vector<int>& seqs) {
     const auto n = static_cast<int64_t>(seqs.size());
     std::vector<int32_t> tables(static_cast<size_t>(n * 19), 0), slots, ctx, loc = {0};
-    Tensor qs = Tensor::empty(DataType::kFloat, {n, kH * kD}), ks = Tensor::empty(DataType::kFloat, {n, kKVH * kD}),
-           vs = Tensor::empty(DataType::kFloat, {n, kKVH * kD});
+    int64_t tokens = 0;
+    for (int s : seqs) tokens += queries[s];
+    Tensor qs = Tensor::empty(DataType::kFloat, {tokens, kH * kD}),
+           ks = Tensor::empty(DataType::kFloat, {tokens, kKVH * kD}),
+           vs = Tensor::empty(DataType::kFloat, {tokens, kKVH * kD});
     for (int64_t i = 0; i < n; ++i) {
       const int s = seqs[static_cast<size_t>(i)];
       for (int32_t b = 0; b < (lens[s] + kBS - 1) / kBS; ++b) tables[static_cast<size_t>(i * 19 + b)] = first_block[s] + b;
-      const int32_t last = lens[s] - 1;
-      slots.push_back((first_block[s] + last / kBS) * kBS + last % kBS);
+      for (int32_t j = 0; j < queries[s]; ++j) {
+        const int32_t pos = lens[s] - queries[s] + j, t = loc.back() + j, from = first_query[s] + j;
+        slots.push_back((first_block[s] + pos / kBS) * kBS + pos % kBS);
+        std::copy_n(q.data<float>() + from * kH * kD, kH * kD, qs.data<float>() + t * kH * kD);
+        std::copy_n(k.data<float>() + from * kKVH * kD, kKVH * kD, ks.data<float>() + t * kKVH * kD);
+        std::copy_n(v.data<float>() + from * kKVH * kD, kKVH * kD, vs.data<float>() + t * kKVH * kD);
+      }
       ctx.push_back(lens[s]);
-      loc.push_back(static_cast<int32_t>(i + 1));
-      std::copy_n(q.data<float>() + s * kH * kD, kH * kD, qs.data<float>() + i * kH * kD);
-      std::copy_n(k.data<float>() + s * kKVH * kD, kKVH * kD, ks.data<float>() + i * kKVH * kD);
-      std::copy_n(v.data<float>() + s * kKVH * kD, kKVH * kD, vs.data<float>() + i * kKVH * kD);
+      loc.push_back(loc.back() + queries[s]);
     }
     Tensor key_cache = Tensor::empty(DataType::kFloat, keys.shape()), value_cache = Tensor::empty(DataType::kFloat, values.shape());
     std::copy_n(keys.data<float>(), keys.numel(), key_cache.data<float>());
     std::copy_n(values.data<float>(), values.numel(), value_cache.data<float>());
     return run_node("PagedAttention",
-                    {qs, ks, vs, key_cache, value_cache, make_tensor<int32_t>({n}, slots),
+                    {qs, ks, vs, key_cache, value_cache, make_tensor<int32_t>({tokens}, slots),
                      make_tensor<int32_t>({n, 19}, tables), make_tensor<int32_t>({n}, ctx),
                      make_tensor<int32_t>({n + 1}, loc)},
                     {{"num_heads", int_attribute(kH)}, {"num_kv_heads", int_attribute(kKVH)}}, 1, 17,
@@ -293,7 +304,7 @@ TEST(PagedAttention, DecodeOfASequenceIsTheSameInAnyBatch) {
   };
   const Tensor alone = run({1}), batched = run({0, 1, 2});
   for (int64_t x = 0; x < kH * kD; ++x)
-    ASSERT_EQ(alone.data<float>()[x], batched.data<float>()[kH * kD + x]) << "at " << x;
+    ASSERT_EQ(alone.data<float>()[x], batched.data<float>()[8 * kH * kD + x]) << "at " << x;
 }
 
 TEST(PagedAttention, BlockOutsideThePoolIsRejected) {

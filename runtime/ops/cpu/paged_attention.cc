@@ -182,8 +182,14 @@ class PagedAttention : public OpKernel {
     const Operands<A, C> ops(ctx, out);
     const auto [q, kc, vc, tables, lens, loc, y] = ops;
     const float scale = attrs_.scale > 0 ? attrs_.scale : 1.0f / std::sqrt(static_cast<float>(g.dim));
-    if (g.block_size % kTileKeys == 0 && attend_tiles(ctx, g, ops, scale)) return;
-    if (attend_decode(ctx, g, ops, scale)) return;
+    if (paged_decode_supports(g.dim, g.block_size)) {
+      // Sequences querying one token go to paged_decode whatever else is in the step, so a
+      // decoding sequence's result never depends on its batch.
+      attend_tiles(ctx, g, ops, scale, /*single_tokens=*/false);
+      attend_decode(ctx, g, ops, scale);
+      return;
+    }
+    if (g.block_size % kTileKeys == 0 && attend_tiles(ctx, g, ops, scale, /*single_tokens=*/true)) return;
     const int64_t group = g.heads / g.kv_heads;
     const std::span<int32_t> seq_of = thread_scratch<int32_t, struct SeqOfToken>(static_cast<size_t>(g.tokens));
     for (int64_t s = 0; s < g.seqs; ++s)
@@ -241,25 +247,28 @@ class PagedAttention : public OpKernel {
   // Prefill: one work item per (sequence, KV head, tile of up to kTileTokens consecutive query
   // tokens); its rows are those tokens times the query heads sharing the KV head, so each block of
   // keys and values is read (and transposed) once for all of them. Each row keeps an online
-  // softmax; keys outside a row's causal or sliding window range are masked. Returns false (the
-  // caller runs the per-token path) when the step is all decode, where one query meets each key.
+  // softmax; keys outside a row's causal or sliding window range are masked. Sequences querying
+  // one token are left out unless `single_tokens`. Returns false, doing nothing, when the step is
+  // all decode, where one query meets each key.
   template <class A, class C>
-  bool attend_tiles(const KernelContext& ctx, const Geometry& g, const Operands<A, C>& ops, float scale) const {
+  bool attend_tiles(const KernelContext& ctx, const Geometry& g, const Operands<A, C>& ops, float scale,
+                    bool single_tokens) const {
     constexpr int64_t kTileTokens = 16;
     const auto [q, kc, vc, tables, lens, loc, y] = ops;
     const int64_t group = g.heads / g.kv_heads;
     bool prefill = false;
     int64_t tiles = 0;
+    const auto tiled = [&](int64_t s) { return single_tokens || loc[s + 1] - loc[s] > 1; };
     for (int64_t s = 0; s < g.seqs; ++s) {
       prefill |= loc[s + 1] - loc[s] > 1;
-      tiles += (loc[s + 1] - loc[s] + kTileTokens - 1) / kTileTokens;
+      if (tiled(s)) tiles += (loc[s + 1] - loc[s] + kTileTokens - 1) / kTileTokens;
     }
     if (!prefill) return false;
     // Tile i: sequence and first token.
     const std::span<int32_t> tile_seq = thread_scratch<int32_t, struct TileSeq>(static_cast<size_t>(2 * tiles));
     int64_t at = 0;
     for (int64_t s = 0; s < g.seqs; ++s)
-      for (int32_t t = loc[s]; t < loc[s + 1]; t += kTileTokens) {
+      for (int32_t t = loc[s]; tiled(s) && t < loc[s + 1]; t += kTileTokens) {
         tile_seq[2 * at] = static_cast<int32_t>(s);
         tile_seq[2 * at + 1] = t;
         ++at;
@@ -321,24 +330,25 @@ class PagedAttention : public OpKernel {
     return true;
   }
 
-  // Decode steps (one token per sequence) of the head and block sizes paged_decode is built for:
-  // the query scaled into float, and the output widened back when activations are float16.
+  // The sequences querying one token, through paged_decode: their queries scaled into float, and
+  // their outputs narrowed back when activations are float16.
   template <class A, class C>
-  bool attend_decode(const KernelContext& ctx, const Geometry& g, const Operands<A, C>& ops, float scale) const {
-    if (g.tokens != g.seqs || !paged_decode_supports(g.dim, g.block_size)) return false;
-    for (int64_t s = 0; s < g.seqs; ++s)
-      if (ops.loc[s + 1] - ops.loc[s] != 1) return false;
-    const int64_t n = g.tokens * g.heads * g.dim;
-    const std::span<float> q = thread_scratch<float, struct DecodeQuery>(static_cast<size_t>(n));
-    for (int64_t i = 0; i < n; ++i) q[i] = to_f(ops.q[i]) * scale;
+  void attend_decode(const KernelContext& ctx, const Geometry& g, const Operands<A, C>& ops, float scale) const {
+    const int64_t row = g.heads * g.dim;
+    const std::span<float> q = thread_scratch<float, struct DecodeQuery>(static_cast<size_t>(g.tokens * row));
     float* y = nullptr;
     if constexpr (std::is_same_v<A, float>) y = ops.y;
-    else y = thread_scratch<float, struct DecodeOutput>(static_cast<size_t>(n)).data();
-    paged_decode(ctx.pool(), {q.data(), ops.kc, ops.vc, std::is_same_v<C, Float16>, ops.tables, ops.lens, g.seqs,
-                              g.heads, g.kv_heads, g.dim, g.block_size, g.max_blocks, attrs_.softcap, attrs_.window, y});
-    if constexpr (!std::is_same_v<A, float>)
-      for (int64_t i = 0; i < n; ++i) ops.y[i] = from_f<A>(y[i]);
-    return true;
+    else y = thread_scratch<float, struct DecodeOutput>(q.size()).data();
+    const auto for_each_query = [&](auto&& fn) {
+      for (int64_t s = 0; s < g.seqs; ++s)
+        if (ops.loc[s + 1] - ops.loc[s] == 1)
+          for (int64_t i = ops.loc[s] * row; i < (ops.loc[s] + 1) * row; ++i) fn(i);
+    };
+    for_each_query([&](int64_t i) { q[i] = to_f(ops.q[i]) * scale; });
+    paged_decode(ctx.pool(), {q.data(), ops.kc, ops.vc, std::is_same_v<C, Float16>, ops.tables, ops.lens, ops.loc,
+                              g.seqs, g.heads, g.kv_heads, g.dim, g.block_size, g.max_blocks, attrs_.softcap,
+                              attrs_.window, y});
+    if constexpr (!std::is_same_v<A, float>) for_each_query([&](int64_t i) { ops.y[i] = from_f<A>(y[i]); });
   }
 
   // The first key position `pos` attends to: 0, or the start of its sliding window.

@@ -137,6 +137,7 @@ class Decoder {
     size_t at = 0;
     for (int64_t s = 0; s < p.seqs; ++s) {
       const auto n = static_cast<int32_t>(runs_of(s));
+      if (n == 0) continue;
       for (int64_t lo = first_key(s); lo < p.lens[s]; lo = (lo / kRunKeys + 1) * kRunKeys)
         runs_[at++] = {static_cast<int32_t>(s), static_cast<int32_t>(lo),
                        static_cast<int32_t>(std::min<int64_t>(p.lens[s], (lo / kRunKeys + 1) * kRunKeys) - 1), n};
@@ -159,7 +160,7 @@ class Decoder {
     const int64_t lo16 = run.lo / kKeys * kKeys, stride = kRunKeys;
     float* scores = mem;
     float* widened = scores + group_ * stride;
-    const float* q = p_.q + (run.seq * p_.heads + kvh * group_) * dim;
+    const float* q = p_.q + (p_.loc[run.seq] * p_.heads + kvh * group_) * dim;
     const auto* key_cache = static_cast<const Cache*>(p_.key_cache);
     const auto* value_cache = static_cast<const Cache*>(p_.value_cache);
 
@@ -187,8 +188,11 @@ class Decoder {
   }
 
  private:
-  // The runs of sequence s: its keys cut at multiples of kRunKeys.
-  int64_t runs_of(int64_t s) const { return (p_.lens[s] - 1) / kRunKeys - first_key(s) / kRunKeys + 1; }
+  // The runs of sequence s: its keys cut at multiples of kRunKeys; none unless it queries one token.
+  int64_t runs_of(int64_t s) const {
+    if (p_.loc[s + 1] - p_.loc[s] != 1) return 0;
+    return (p_.lens[s] - 1) / kRunKeys - first_key(s) / kRunKeys + 1;
+  }
 
   int64_t first_key(int64_t s) const { return p_.window > 0 ? std::max<int64_t>(0, p_.lens[s] - p_.window) : 0; }
 
@@ -223,7 +227,7 @@ class Decoder {
     for (int64_t r = 0; r < group_; ++r) {
       float max = -INFINITY, sum = 0;
       for (int64_t i = 0; i < count; ++i) max = std::max(max, part(i).max[r]);
-      float* y = p_.y + (seq * p_.heads + kvh * group_ + r) * p_.dim;
+      float* y = p_.y + (p_.loc[seq] * p_.heads + kvh * group_ + r) * p_.dim;
       std::fill(y, y + p_.dim, 0.0f);
       for (int64_t i = 0; i < count; ++i) {
         const Partial run = part(i);
