@@ -1,5 +1,5 @@
 // The decode GEMV against a double-precision product: B stored [k][n] (narrow B split along k,
-// wide B in column panels, column tails off the 16-lane vectors, k not a multiple of 4) and
+// wide B in column panels, rows of partial sums 4 KiB apart padded, column tails off the 16-lane vectors, k not a multiple of 4) and
 // stored [n][k], for one row up to the most rows it takes.
 #include "runtime/ops/cpu/gemv.h"
 
@@ -44,7 +44,8 @@ TEST_P(GemvF32, MatchesDoubleProduct) {
 INSTANTIATE_TEST_SUITE_P(Shapes, GemvF32,
                          ::testing::Values(Case{1, 576, 576, false},     // narrow B, split along k
                                            Case{3, 100, 67, false},      // column tail, k tail
-                                           Case{8, 1536, 576, false},
+                                           Case{8, 1536, 576, false},    // whole rows, prefetched
+                                           Case{2, 4096, 200, false},    // partial sums' rows padded
                                            Case{8, 20000, 37, false},    // wide B: column panels
                                            Case{kGemvF32MaxRows, 13001, 130, false},
                                            Case{1, 70000, 9, false},
