@@ -34,6 +34,7 @@ constexpr int64_t kARowBytesInL2 = 256 * 1024;
 constexpr int64_t kPackSlabBytes = 4 << 20;
 
 int64_t block_bytes(int64_t block) { return block / 2 * kGroupRows + kScaleBytes; }
+int64_t groups_of(const Q4Output& o) { return (o.n + kGroupRows - 1) / kGroupRows; }
 
 struct ARows {
   const int8_t* values[kTileRows];
@@ -138,30 +139,50 @@ bool q4_int8_supported() {
 }
 
 Q4PackedWeights q4_pack_weights(ThreadPool& pool, const Q4Weights& w, bool release_source) {
-  ONNXGEN_CHECK(w.block % 32 == 0 && w.k % w.block == 0, "q4 int8 kernel needs K (", w.k,
-                ") a multiple of a block size (", w.block, ") that is a multiple of 32");
+  const bool release[] = {release_source};
+  return q4_pack_weights(pool, std::span<const Q4Weights>(&w, 1), release);
+}
+
+Q4PackedWeights q4_pack_weights(ThreadPool& pool, std::span<const Q4Weights> parts,
+                                std::span<const bool> release_source) {
+  ONNXGEN_CHECK(!parts.empty() && parts.size() == release_source.size(), "q4 packing needs one release flag per part");
   Q4PackedWeights out;
-  out.n = w.n;
-  out.k = w.k;
-  out.block = w.block;
-  out.group_bytes = w.k / w.block * block_bytes(w.block);
-  const int64_t groups = (w.n + kGroupRows - 1) / kGroupRows;
+  out.k = parts[0].k;
+  out.block = parts[0].block;
+  for (size_t p = 0; p < parts.size(); ++p) {
+    const Q4Weights& w = parts[p];
+    ONNXGEN_CHECK(w.block % 32 == 0 && w.k % w.block == 0, "q4 int8 kernel needs K (", w.k,
+                  ") a multiple of a block size (", w.block, ") that is a multiple of 32");
+    ONNXGEN_CHECK(w.k == out.k && w.block == out.block && (p + 1 == parts.size() || w.n % kGroupRows == 0),
+                  "q4 packing of several matrices needs the same K and block, and ", kGroupRows,
+                  " rows a group in every part but the last");
+    out.n += w.n;
+  }
+  out.group_bytes = out.k / out.block * block_bytes(out.block);
+  const int64_t groups = (out.n + kGroupRows - 1) / kGroupRows;
   const auto bytes = static_cast<size_t>(groups * out.group_bytes);
   out.data = {static_cast<uint8_t*>(huge_page_arena::allocate(bytes)), huge_page_arena::free};
-  // In slabs, so that at most one slab of the source is resident beside the packed copy.
-  const int64_t row_bytes = w.k / 2;
-  const int64_t slab = std::max<int64_t>(1, kPackSlabBytes / (kGroupRows * row_bytes));
-  for (int64_t g0 = 0; g0 < groups; g0 += slab) {
-    const int64_t g1 = std::min(groups, g0 + slab);
-    pool.parallel_for(g1 - g0, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t g = g0 + begin; g < g0 + end; ++g) pack_group(w, g, out.data.get() + g * out.group_bytes);
-    });
-    if (release_source) {
-      const int64_t r0 = g0 * kGroupRows, r1 = std::min(w.n, g1 * kGroupRows);
-      release_mapped_pages(w.codes + r0 * row_bytes, static_cast<size_t>((r1 - r0) * row_bytes));
+  uint8_t* dst = out.data.get();
+  for (size_t p = 0; p < parts.size(); ++p) {
+    const Q4Weights& w = parts[p];
+    const int64_t part_groups = (w.n + kGroupRows - 1) / kGroupRows;
+    // In slabs, so that at most one slab of the source is resident beside the packed copy.
+    const int64_t row_bytes = w.k / 2;
+    const int64_t slab = std::max<int64_t>(1, kPackSlabBytes / (kGroupRows * row_bytes));
+    for (int64_t g0 = 0; g0 < part_groups; g0 += slab) {
+      const int64_t g1 = std::min(part_groups, g0 + slab);
+      pool.parallel_for(g1 - g0, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t g = g0 + begin; g < g0 + end; ++g) pack_group(w, g, dst + g * out.group_bytes);
+      });
+      if (release_source[p]) {
+        const int64_t r0 = g0 * kGroupRows, r1 = std::min(w.n, g1 * kGroupRows);
+        release_mapped_pages(w.codes + r0 * row_bytes, static_cast<size_t>((r1 - r0) * row_bytes));
+      }
     }
+    if (release_source[p])
+      release_mapped_pages(w.scales, static_cast<size_t>(w.n * (w.k / w.block)) * sizeof(float));
+    dst += part_groups * out.group_bytes;
   }
-  if (release_source) release_mapped_pages(w.scales, static_cast<size_t>(w.n * (w.k / w.block)) * sizeof(float));
   return out;
 }
 
@@ -178,16 +199,26 @@ void q4_quantize_a(const float* a, int64_t m, int64_t k, int64_t block, Q4Quanti
 }
 
 void q4_int8_gemm(ThreadPool& pool, const Q4PackedWeights& w, const Q4QuantizedA& a, float* y) {
+  const Q4Output out[] = {{y, w.n}};
+  q4_int8_gemm(pool, w, a, out);
+}
+
+void q4_int8_gemm(ThreadPool& pool, const Q4PackedWeights& w, const Q4QuantizedA& a, std::span<const Q4Output> outputs) {
   const GroupTile* tiles = group_tiles();
   const int64_t groups = (w.n + kGroupRows - 1) / kGroupRows, blocks = w.k / w.block, m = a.rows;
   const int64_t tiles_per_group = (m + kTileRows - 1) / kTileRows;
   const int64_t grain = std::max<int64_t>(1, 32768 / (w.group_bytes * tiles_per_group));
   const int64_t row_block = std::max<int64_t>(kTileRows, kARowBytesInL2 / w.k / kTileRows * kTileRows);
   pool.parallel_for(groups, grain, [&](int64_t begin, int64_t end) {
-    for (int64_t r0 = 0; r0 < m; r0 += row_block)
+    for (int64_t r0 = 0; r0 < m; r0 += row_block) {
+      size_t part = 0;  // the output holding group g, whose first group is `first`
+      int64_t first = 0;
       for (int64_t g = begin; g < end; ++g) {
+        while (g >= first + groups_of(outputs[part])) first += groups_of(outputs[part++]);
+        const Q4Output& o = outputs[part];
+        const int64_t col = (g - first) * kGroupRows;
         const uint8_t* wg = w.data.get() + g * w.group_bytes;
-        const int cols = static_cast<int>(std::min<int64_t>(kGroupRows, w.n - g * kGroupRows));
+        const int cols = static_cast<int>(std::min<int64_t>(kGroupRows, o.n - col));
         for (int64_t t0 = r0; t0 < std::min(m, r0 + row_block); t0 += kTileRows) {
           const int tm = static_cast<int>(std::min<int64_t>(kTileRows, m - t0));
           ARows rows;
@@ -196,11 +227,12 @@ void q4_int8_gemm(ThreadPool& pool, const Q4PackedWeights& w, const Q4QuantizedA
             rows.values[t] = a.values.data() + (t0 + t) * w.k;
             rows.scales[t] = a.scales.data() + (t0 + t) * blocks;
             rows.zero[t] = a.zero.data() + (t0 + t) * blocks;
-            y_rows[t] = y + (t0 + t) * w.n + g * kGroupRows;
+            y_rows[t] = o.y + (t0 + t) * o.n + col;
           }
           tiles[tm - 1](wg, blocks, w.block, rows, y_rows, cols);
         }
       }
+    }
   });
 }
 

@@ -11,6 +11,7 @@
 // and prefill need.
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "runtime/core/thread_pool.h"
@@ -48,6 +49,11 @@ bool q4_int8_supported();
 // the model file); their pages are handed back as they are packed, so the packed copy does not
 // double the resident weights. A later read (a tied embedding's gather) faults pages in again.
 Q4PackedWeights q4_pack_weights(ThreadPool& pool, const Q4Weights& w, bool release_source = false);
+// Several matrices over the same k and block (the q, k and v projections of one input) packed as
+// one of their rows stacked, so that one q4_int8_gemm computes them all; release_source per part.
+// Every part but the last holds a multiple of 8 rows (a group never straddles two parts).
+Q4PackedWeights q4_pack_weights(ThreadPool& pool, std::span<const Q4Weights> parts,
+                                std::span<const bool> release_source);
 
 // Quantises m rows of A ([m][k]) per block: scale max|a| / 127, round half to even, as ONNX
 // Runtime does.
@@ -55,5 +61,12 @@ void q4_quantize_a(const float* a, int64_t m, int64_t k, int64_t block, Q4Quanti
 
 // y[m][n] = per block, scale_w * scale_a * sum((code - 8) * a_int8).
 void q4_int8_gemm(ThreadPool& pool, const Q4PackedWeights& w, const Q4QuantizedA& a, float* y);
+// The same with y's columns split over several outputs, in order: outputs[i] is [m][n_i], the
+// n_i summing to w.n and each but the last a multiple of 8 (the parts w was packed from).
+struct Q4Output {
+  float* y;
+  int64_t n;
+};
+void q4_int8_gemm(ThreadPool& pool, const Q4PackedWeights& w, const Q4QuantizedA& a, std::span<const Q4Output> outputs);
 
 }  // namespace onnxgen
