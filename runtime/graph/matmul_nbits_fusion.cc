@@ -5,11 +5,12 @@
 #include <tuple>
 #include <vector>
 
+#include "runtime/ops/cpu/q4_int8_gemm.h"
+
 namespace onnxgen {
 namespace {
 
 constexpr int64_t kInt8AccuracyLevel = 4;
-constexpr int64_t kGroupRows = 8;  // the fused kernel's packing: N of every part but the last
 
 // A MatMulNBits the fused kernel computes: N when it is one, else 0.
 int64_t fusable_n(const Graph& graph, const Node& n) {
@@ -44,9 +45,9 @@ bool MatMulNBitsFusion::run(Model& model) {
   std::vector<bool> erased(graph.nodes.size(), false);
   bool changed = false;
   for (auto& [key, members] : groups) {
-    // The one N not a multiple of 8 goes last; a second such node stays on its own.
+    // The one N not a multiple of kQ4GroupRows goes last; a second such node stays on its own.
     std::vector<size_t> parts, ragged;
-    for (size_t i : members) (fusable_n(graph, graph.nodes[i]) % kGroupRows == 0 ? parts : ragged).push_back(i);
+    for (size_t i : members) (fusable_n(graph, graph.nodes[i]) % kQ4GroupRows == 0 ? parts : ragged).push_back(i);
     if (!ragged.empty()) parts.push_back(ragged.front());
     if (parts.size() < 2) continue;
     Node fused;

@@ -5,7 +5,7 @@
 // step instead of one each. Each output keeps its name and its values (same bits).
 //
 // Only nodes with no zero points, g_idx or bias, whose weights and float32 scales are
-// initializers, with N a multiple of 8 in all but the last of a group, are taken; the fused
+// initializers, with N a multiple of 16 in all but the last of a group, are taken; the fused
 // kernel runs on CPUs with AVX2, so the session applies the pass on those alone.
 #include "runtime/graph/graph_pass.h"
 

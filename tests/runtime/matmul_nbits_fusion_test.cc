@@ -78,9 +78,9 @@ class MatMulNBitsFusionTest : public ::testing::Test {
 };
 
 TEST_F(MatMulNBitsFusionTest, SiblingsBecomeOneNodeWithTheSameBits) {
-  // 16 and 8 rows fuse; 12 (off the 8-row groups) goes last; 20, a second such, and the
+  // 16 and 32 rows fuse; 12 (off the 16-row groups) goes last; 20, a second such, and the
   // accuracy-level-0 node stay apart.
-  const Model plain = siblings({12, 16, 20, 8, 24}, /*level0=*/4);
+  const Model plain = siblings({12, 16, 20, 32, 24}, /*level0=*/4);
   Model fused = plain;
   fused.graph = std::make_shared<Graph>(*plain.graph);
   ASSERT_TRUE(MatMulNBitsFusion().run(fused));

@@ -1,7 +1,7 @@
 // The int4 x int8 kernel against a scalar evaluation of the same arithmetic: A quantised per
 // block to int8 (round half to even), integer dot products with (code - 8), scaled per block.
-// Covers N not a multiple of the 8-row groups, blocks of 64 and 128, every tile height of A rows
-// and more rows of A than one L2-sized row block.
+// Covers N not a multiple of the 16-row groups, blocks of 64 and 128, every tile height of A rows
+// and more rows of A than one L2-sized row block, with each instruction set the CPU has.
 #include "runtime/ops/cpu/q4_int8_gemm.h"
 
 #include <gtest/gtest.h>
@@ -61,11 +61,16 @@ TEST_P(Q4Int8Gemm, MatchesScalarInt8Arithmetic) {
   const Q4PackedWeights packed = q4_pack_weights(pool, w);
   Q4QuantizedA qa;
   q4_quantize_a(a.data(), c.m, c.k, c.block, qa);
-  std::vector<float> y(static_cast<size_t>(c.m * c.n));
-  q4_int8_gemm(pool, packed, qa, y.data());
-
   const std::vector<float> want = reference(a, codes, scales, c);
-  for (size_t i = 0; i < y.size(); ++i) ASSERT_NEAR(y[i], want[i], 1e-4f * (1.0f + std::fabs(want[i]))) << "at " << i;
+  for (Q4Kernel kernel : {Q4Kernel::kAvx2, Q4Kernel::kAvx512Vnni}) {
+    if (!q4_kernel_supported(kernel)) continue;
+    std::vector<float> y(static_cast<size_t>(c.m * c.n));
+    const Q4Output out[] = {{y.data(), c.n}};
+    q4_int8_gemm(pool, packed, qa, out, kernel);
+    for (size_t i = 0; i < y.size(); ++i)
+      ASSERT_NEAR(y[i], want[i], 1e-4f * (1.0f + std::fabs(want[i])))
+          << "at " << i << (kernel == Q4Kernel::kAvx2 ? " (AVX2)" : " (AVX-512 VNNI)");
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, Q4Int8Gemm,
@@ -73,6 +78,7 @@ INSTANTIATE_TEST_SUITE_P(Shapes, Q4Int8Gemm,
                                            Case{1, 41, 96, 32},     // a last group of one row
                                            Case{3, 33, 128, 64},    // two chunks per scale
                                            Case{7, 50, 224, 32},    // tiles of 4 and 3 rows
+                                           Case{19, 20, 64, 32},    // tiles of 8, 8, 3; a half group
                                            Case{4, 17, 256, 128},
                                            Case{10, 24, 64, 32},    // tiles of 4, 4 and 2 rows
                                            Case{70, 20, 8192, 32}), // row blocks of 32 rows

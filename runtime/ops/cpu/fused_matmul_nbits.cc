@@ -74,9 +74,9 @@ class FusedMatMulNBits : public OpKernel {
       const Tensor& b = ctx.required(1 + 2 * i);
       const Tensor& scales = ctx.required(2 + 2 * i);
       ONNXGEN_CHECK(b.dtype() == DataType::kUInt8 && b.rank() == 3 && b.dim(1) * b.dim(2) * 2 == k_ &&
-                        b.dim(2) * 2 == block_ && (i + 1 == parts || b.dim(0) % 8 == 0),
+                        b.dim(2) * 2 == block_ && (i + 1 == parts || b.dim(0) % kQ4GroupRows == 0),
                     label_, ": B ", i, " must be uint8 [N, ", k_ / block_, ", ", block_ / 2,
-                    "] (N a multiple of 8 but in the last), got ", b.describe());
+                    "] (N a multiple of ", kQ4GroupRows, " but in the last), got ", b.describe());
       ONNXGEN_CHECK(scales.dtype() == DataType::kFloat && scales.numel() == b.dim(0) * (k_ / block_), label_,
                     ": scales ", i, " must hold ", b.dim(0) * (k_ / block_), " floats, got ", scales.describe());
       packed_sources_.push_back(b.raw());

@@ -3,12 +3,12 @@
 // with each block of A quantised to int8 and integer dot products against the codes, the path
 // every decoded token runs through.
 //
-// The weights are repacked once into groups of 8 rows, interleaved so that one 32-byte load holds
-// 8 codes of each of the 8 rows: a byte-lane multiply-add (VNNI dpbusd, or AVX2 maddubs + madd)
-// against 4 broadcast bytes of A yields 8 output columns at once, with no horizontal sums, and
-// each block's 8 scales follow its codes, so a group is one contiguous stream. A few rows of A
-// share each load of the weights (register tiles of up to 4 rows), which is what batched decode
-// and prefill need.
+// The weights are repacked once into groups of 16 rows, interleaved so that one 64-byte load
+// holds 8 codes of each of the 16 rows: a byte-lane multiply-add (AVX-512 VNNI dpbusd, or AVX2
+// maddubs + madd over each half of 8 rows) against 4 broadcast bytes of A yields 16 output
+// columns at once, with no horizontal sums, and each block's 16 scales follow its codes, so a
+// group is one contiguous stream. Several rows of A share each load of the weights (register
+// tiles of up to 8 rows on AVX-512, 4 on AVX2), which is what batched decode and prefill need.
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -17,6 +17,15 @@
 #include "runtime/core/thread_pool.h"
 
 namespace onnxgen {
+
+// Rows of a packing group: matrices stacked into one packing (q4_pack_weights over parts) need
+// this many rows in every part but the last.
+constexpr int64_t kQ4GroupRows = 16;
+
+// The instruction sets the kernel has; q4_int8_gemm runs the best this CPU supports unless told.
+enum class Q4Kernel { kAvx2, kAvx512Vnni };
+bool q4_kernel_supported(Q4Kernel kernel);
+Q4Kernel q4_best_kernel();
 
 struct Q4Weights {
   const uint8_t* codes;  // [n][k / 2]: byte j of a block holds codes 2j (low nibble) and 2j+1
@@ -30,7 +39,7 @@ struct Q4Weights {
 struct Q4PackedWeights {
   std::unique_ptr<uint8_t[], void (*)(void*)> data{nullptr, nullptr};
   int64_t n = 0, k = 0, block = 0;
-  int64_t group_bytes = 0;  // one group of 8 rows, every block
+  int64_t group_bytes = 0;  // one group of kQ4GroupRows rows, every block
 };
 
 // A's rows quantised for q4_int8_gemm. Reused across calls, so a steady decode loop allocates
@@ -51,7 +60,7 @@ bool q4_int8_supported();
 Q4PackedWeights q4_pack_weights(ThreadPool& pool, const Q4Weights& w, bool release_source = false);
 // Several matrices over the same k and block (the q, k and v projections of one input) packed as
 // one of their rows stacked, so that one q4_int8_gemm computes them all; release_source per part.
-// Every part but the last holds a multiple of 8 rows (a group never straddles two parts).
+// Every part but the last holds a multiple of kQ4GroupRows rows (a group never straddles two parts).
 Q4PackedWeights q4_pack_weights(ThreadPool& pool, std::span<const Q4Weights> parts,
                                 std::span<const bool> release_source);
 
@@ -62,11 +71,12 @@ void q4_quantize_a(const float* a, int64_t m, int64_t k, int64_t block, Q4Quanti
 // y[m][n] = per block, scale_w * scale_a * sum((code - 8) * a_int8).
 void q4_int8_gemm(ThreadPool& pool, const Q4PackedWeights& w, const Q4QuantizedA& a, float* y);
 // The same with y's columns split over several outputs, in order: outputs[i] is [m][n_i], the
-// n_i summing to w.n and each but the last a multiple of 8 (the parts w was packed from).
+// n_i summing to w.n and each but the last a multiple of kQ4GroupRows (the parts w was packed from).
 struct Q4Output {
   float* y;
   int64_t n;
 };
-void q4_int8_gemm(ThreadPool& pool, const Q4PackedWeights& w, const Q4QuantizedA& a, std::span<const Q4Output> outputs);
+void q4_int8_gemm(ThreadPool& pool, const Q4PackedWeights& w, const Q4QuantizedA& a, std::span<const Q4Output> outputs,
+                  Q4Kernel kernel = q4_best_kernel());
 
 }  // namespace onnxgen
