@@ -2,27 +2,10 @@
 
 #include <cmath>
 #include <unordered_map>
-#include <unordered_set>
+#include <vector>
 
 namespace onnxgen {
 namespace {
-
-// How many nodes (subgraphs included, as captures) and graph outputs read each value.
-std::unordered_map<std::string, int> reader_counts(const Graph& graph) {
-  std::unordered_map<std::string, int> readers;
-  for (const Node& n : graph.nodes) {
-    for (const std::string& in : n.inputs)
-      if (!in.empty()) ++readers[in];
-    for (const auto& [name, attr] : n.attrs.all()) {
-      if (attr.g)
-        for (const std::string& outer : attr.g->outer_scope_names()) ++readers[outer];
-      for (const auto& g : attr.graphs)
-        for (const std::string& outer : g->outer_scope_names()) ++readers[outer];
-    }
-  }
-  for (const ValueInfo& out : graph.outputs) ++readers[out.name];
-  return readers;
-}
 
 const Tensor* float_initializer(const Graph& graph, const std::string& name, int64_t numel) {
   auto it = graph.initializers.find(name);
@@ -81,12 +64,9 @@ bool fold_batch_norm(Graph& graph, Node& conv, const Node& bn, int64_t opset,
 
 bool ConvFusion::run(Model& model) {
   Graph& graph = *model.graph;
-  std::unordered_map<std::string, size_t> producer;
-  for (size_t i = 0; i < graph.nodes.size(); ++i)
-    for (const std::string& out : graph.nodes[i].outputs)
-      if (!out.empty()) producer[out] = i;
+  std::unordered_map<std::string, size_t> producer = producers(graph);
   const std::unordered_map<std::string, int> readers = reader_counts(graph);
-  std::unordered_set<size_t> removed;
+  std::vector<bool> removed(graph.nodes.size(), false);
   bool changed = false;
   // Each follower is matched to the Conv that produces its input; a Conv takes a
   // BatchNormalization and then a Relu, in graph order.
@@ -96,7 +76,7 @@ bool ConvFusion::run(Model& model) {
     const bool bn = next.op_type == "BatchNormalization", relu = next.op_type == "Relu";
     if (!bn && !relu) continue;
     auto p = producer.find(next.inputs[0]);
-    if (p == producer.end() || removed.count(p->second)) continue;
+    if (p == producer.end() || removed[p->second]) continue;
     Node& conv = graph.nodes[p->second];
     auto r = readers.find(next.inputs[0]);
     if (r == readers.end() || r->second != 1) continue;
@@ -112,15 +92,11 @@ bool ConvFusion::run(Model& model) {
     }
     conv.outputs[0] = next.outputs[0];
     producer[conv.outputs[0]] = p->second;
-    removed.insert(i);
+    removed[i] = true;
     changed = true;
   }
-  if (!changed) return false;
-  std::vector<Node> kept;
-  for (size_t i = 0; i < graph.nodes.size(); ++i)
-    if (!removed.count(i)) kept.push_back(std::move(graph.nodes[i]));
-  graph.nodes = std::move(kept);
-  return true;
+  if (changed) erase_nodes(graph, removed);
+  return changed;
 }
 
 }  // namespace onnxgen

@@ -58,4 +58,36 @@ int64_t Model::opset(const std::string& domain) const {
   return it == opsets.end() ? 0 : it->second;
 }
 
+std::unordered_map<std::string, int> reader_counts(const Graph& graph) {
+  std::unordered_map<std::string, int> readers;
+  for (const Node& n : graph.nodes) {
+    for (const std::string& in : n.inputs)
+      if (!in.empty()) ++readers[in];
+    for (const auto& [name, attr] : n.attrs.all()) {
+      if (attr.g)
+        for (const std::string& outer : attr.g->outer_scope_names()) ++readers[outer];
+      for (const auto& g : attr.graphs)
+        for (const std::string& outer : g->outer_scope_names()) ++readers[outer];
+    }
+  }
+  for (const ValueInfo& out : graph.outputs) ++readers[out.name];
+  return readers;
+}
+
+std::unordered_map<std::string, size_t> producers(const Graph& graph) {
+  std::unordered_map<std::string, size_t> producer;
+  for (size_t i = 0; i < graph.nodes.size(); ++i)
+    for (const std::string& out : graph.nodes[i].outputs)
+      if (!out.empty()) producer[out] = i;
+  return producer;
+}
+
+void erase_nodes(Graph& graph, const std::vector<bool>& erased) {
+  std::vector<Node> kept;
+  kept.reserve(graph.nodes.size());
+  for (size_t i = 0; i < graph.nodes.size(); ++i)
+    if (!erased[i]) kept.push_back(std::move(graph.nodes[i]));
+  graph.nodes = std::move(kept);
+}
+
 }  // namespace onnxgen

@@ -66,4 +66,11 @@ struct Model {
 
 std::string canonical_domain(const std::string& domain);
 
+// For rewrites. How many nodes (subgraphs included, as captures) and graph outputs read each value.
+std::unordered_map<std::string, int> reader_counts(const Graph& graph);
+// Node index producing each value.
+std::unordered_map<std::string, size_t> producers(const Graph& graph);
+// Drops the nodes marked in `erased` (indexed like graph.nodes), keeping the others' order.
+void erase_nodes(Graph& graph, const std::vector<bool>& erased);
+
 }  // namespace onnxgen

@@ -74,11 +74,8 @@ bool MatMulNBitsFusion::run(Model& model) {
     changed = true;
   }
   if (!changed) return false;
-  std::vector<Node> kept;
-  kept.reserve(graph.nodes.size());
-  for (size_t i = 0; i < graph.nodes.size(); ++i)
-    if (!erased[i]) kept.push_back(std::move(graph.nodes[i]));
-  graph.nodes = std::move(kept);
+  erase_nodes(graph, erased);
+  model.opsets["com.onnxgen"] = std::max<int64_t>(model.opset("com.onnxgen"), 1);
   return true;
 }
 
