@@ -7,6 +7,15 @@
 namespace onnxgen {
 namespace {
 
+// When each output is one contiguous slab (nothing outside the split axis but rows of it: the
+// fused q, k and v of one decoded token), outputs are views of the input's storage, no copy,
+// where they start on the alignment fresh storage has (kernels may count on it).
+constexpr size_t kViewAlignment = 64;
+
+size_t byte_offset(const Tensor& t) {
+  return static_cast<size_t>(static_cast<const char*>(t.raw()) - static_cast<const char*>(t.buffer()->data()));
+}
+
 class Split : public OpKernel {
  public:
   // The sizes are an attribute before opset 13 and an input from 13; opset 18 adds num_outputs.
@@ -47,8 +56,14 @@ class Split : public OpKernel {
       Shape out_shape = s;
       out_shape[axis] = sizes[i];
       StridedView view{{outer, sizes[i], inner}, {dim * inner, inner, 1}, start * inner};
+      const int64_t first = start * inner;
       start += sizes[i];
       if (!ctx.output_wanted(i)) continue;
+      if (const size_t at = byte_offset(x) + static_cast<size_t>(first) * element_size(x.dtype());
+          outer == 1 && x.dtype() != DataType::kString && at % kViewAlignment == 0) {
+        ctx.set_output(i, Tensor(x.dtype(), out_shape, x.buffer(), at));
+        continue;
+      }
       Tensor& y = ctx.allocate(i, x.dtype(), out_shape);
       strided_copy(x, y, view, ctx.pool());
     }
