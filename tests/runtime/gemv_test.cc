@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
@@ -17,6 +18,11 @@ struct Case {
   int64_t m, n, k;
   bool trans_b;
 };
+
+// gtest would print the parameter's bytes, padding included (valgrind: uninitialised reads).
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << "m" << c.m << " n" << c.n << " k" << c.k << (c.trans_b ? " B transposed" : "");
+}
 
 class GemvF32 : public ::testing::TestWithParam<Case> {};
 
