@@ -13,8 +13,9 @@ class Allocator {
   virtual Device device() const = 0;
 };
 
-// The process-wide CPU allocator: 64-byte aligned blocks, cached by size so the buffers of one
-// decode step are reused by the next without touching malloc.
+// The process-wide CPU allocator: kCpuAlignment-aligned blocks, cached by size so the buffers of
+// one decode step are reused by the next without touching malloc.
+inline constexpr size_t kCpuAlignment = 64;
 Allocator& cpu_allocator();
 
 }  // namespace onnxgen

@@ -12,7 +12,6 @@
 namespace onnxgen {
 namespace {
 
-constexpr size_t kAlignment = 64;
 // Blocks above this size go straight back to the OS: caching them would pin large prefill
 // activations for the life of the process.
 constexpr size_t kMaxCachedBlock = size_t{256} << 20;
@@ -31,7 +30,7 @@ class BlockCache {
         return p;
       }
     }
-    void* p = std::aligned_alloc(kAlignment, bytes);
+    void* p = std::aligned_alloc(kCpuAlignment, bytes);
     if (!p) fail("out of memory allocating ", bytes, " bytes on cpu");
     return p;
   }
@@ -120,8 +119,8 @@ class CpuBuffer : public Buffer {
 class CpuAllocator : public Allocator {
  public:
   std::shared_ptr<Buffer> allocate(size_t bytes) override {
-    size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
-    if (rounded == 0) rounded = kAlignment;
+    size_t rounded = (bytes + kCpuAlignment - 1) / kCpuAlignment * kCpuAlignment;
+    if (rounded == 0) rounded = kCpuAlignment;
     return std::allocate_shared<CpuBuffer>(NodeAllocator<CpuBuffer>(cache_), cache_, bytes, rounded);
   }
   Device device() const override { return Device::cpu(); }

@@ -35,6 +35,8 @@ class Tensor {
   size_t bytes() const { return static_cast<size_t>(numel_) * element_size(dtype_); }
   Device device() const { return buffer_ ? buffer_->device() : Device::cpu(); }
   const std::shared_ptr<Buffer>& buffer() const { return buffer_; }
+  // Where the elements start in buffer(): a view of the same storage passes it on.
+  size_t byte_offset() const { return offset_; }
 
   void* raw() const { return static_cast<char*>(buffer_->data()) + offset_; }
   template <class T>

@@ -21,8 +21,7 @@ class BitCast : public OpKernel {
       ctx.allocate(0, to_, x.shape());
       return;
     }
-    const size_t offset = static_cast<size_t>(static_cast<char*>(x.raw()) - static_cast<char*>(x.buffer()->data()));
-    ctx.set_output(0, Tensor(to_, x.shape(), x.buffer(), offset));
+    ctx.set_output(0, Tensor(to_, x.shape(), x.buffer(), x.byte_offset()));
   }
 
  private:

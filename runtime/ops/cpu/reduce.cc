@@ -246,8 +246,7 @@ void reduce(const Tensor& x, Tensor& y, const std::vector<bool>& mask, ThreadPoo
 
 // A bool tensor's storage read as uint8 0/1, where max and min are any and all.
 Tensor byte_view(const Tensor& t) {
-  const size_t offset = static_cast<size_t>(static_cast<char*>(t.raw()) - static_cast<char*>(t.buffer()->data()));
-  return Tensor(DataType::kUInt8, t.shape(), t.buffer(), offset);
+  return Tensor(DataType::kUInt8, t.shape(), t.buffer(), t.byte_offset());
 }
 
 template <template <class> class Op, bool kAxesFromInput>

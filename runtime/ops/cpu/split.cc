@@ -1,20 +1,12 @@
 // Split: each output is a slab of the input along one axis.
 #include <numeric>
 
+#include "runtime/core/allocator.h"
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/strided_copy.h"
 
 namespace onnxgen {
 namespace {
-
-// When each output is one contiguous slab (nothing outside the split axis but rows of it: the
-// fused q, k and v of one decoded token), outputs are views of the input's storage, no copy,
-// where they start on the alignment fresh storage has (kernels may count on it).
-constexpr size_t kViewAlignment = 64;
-
-size_t byte_offset(const Tensor& t) {
-  return static_cast<size_t>(static_cast<const char*>(t.raw()) - static_cast<const char*>(t.buffer()->data()));
-}
 
 class Split : public OpKernel {
  public:
@@ -56,11 +48,13 @@ class Split : public OpKernel {
       Shape out_shape = s;
       out_shape[axis] = sizes[i];
       StridedView view{{outer, sizes[i], inner}, {dim * inner, inner, 1}, start * inner};
-      const int64_t first = start * inner;
       start += sizes[i];
       if (!ctx.output_wanted(i)) continue;
-      if (const size_t at = byte_offset(x) + static_cast<size_t>(first) * element_size(x.dtype());
-          outer == 1 && x.dtype() != DataType::kString && at % kViewAlignment == 0) {
+      // When each output is one contiguous slab (nothing outside the split axis but rows of it:
+      // the fused q, k and v of one decoded token), it is a view of the input's storage, no copy,
+      // where it starts on the alignment fresh storage has (kernels may count on it).
+      if (const size_t at = x.byte_offset() + static_cast<size_t>(view.offset) * element_size(x.dtype());
+          outer == 1 && x.dtype() != DataType::kString && at % kCpuAlignment == 0) {
         ctx.set_output(i, Tensor(x.dtype(), out_shape, x.buffer(), at));
         continue;
       }
