@@ -7,9 +7,7 @@
 // pass of the thread pool over all projections' rows: SmolLM2's k and v are 192 rows each, too
 // few to keep two threads busy on their own. Each output is the same bits as its MatMulNBits.
 #include <array>
-#include <mutex>
 #include <string>
-#include <vector>
 
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/float_staging.h"
@@ -40,7 +38,24 @@ class FusedMatMulNBits : public OpKernel {
     ONNXGEN_CHECK(ctx.num_inputs() == 1 + 2 * parts && parts == ctx.num_outputs(), label_,
                   ": takes A and a (B, scales) pair per output");
     ONNXGEN_CHECK(parts <= kMaxParts, label_, ": at most ", kMaxParts, " projections, got ", parts);
-    const Q4PackedWeights& w = packed_once(ctx, parts);
+    // Packed on first use and kept: the inputs are initializers (the fusion's contract). Pages of
+    // weights mapped from the model file are handed back as they are packed.
+    std::array<Q4Weights, kMaxParts> weights;
+    bool release[kMaxParts];
+    for (size_t i = 0; i < parts; ++i) {
+      const Tensor& b = ctx.required(1 + 2 * i);
+      const Tensor& scales = ctx.required(2 + 2 * i);
+      ONNXGEN_CHECK(b.dtype() == DataType::kUInt8 && b.rank() == 3 && b.dim(1) * b.dim(2) * 2 == k_ &&
+                        b.dim(2) * 2 == block_ && (i + 1 == parts || b.dim(0) % kQ4GroupRows == 0),
+                    label_, ": B ", i, " must be uint8 [N, ", k_ / block_, ", ", block_ / 2,
+                    "] (N a multiple of ", kQ4GroupRows, " but in the last), got ", b.describe());
+      ONNXGEN_CHECK(scales.dtype() == DataType::kFloat && scales.numel() == b.dim(0) * (k_ / block_), label_,
+                    ": scales ", i, " must hold ", b.dim(0) * (k_ / block_), " floats, got ", scales.describe());
+      weights[i] = {b.data<uint8_t>(), scales.data<float>(), b.dim(0), k_, block_};
+      release[i] = is_mapped_initializer(b) && is_mapped_initializer(scales);
+    }
+    const Q4PackedWeights& w = packed_.get(ctx.pool(), std::span<const Q4Weights>(weights.data(), parts),
+                                           std::span<const bool>(release, parts));
     const Tensor a = to_float32(a_in);
     const int64_t m = a.numel() / k_;
     thread_local Q4QuantizedA quantized;
@@ -60,40 +75,10 @@ class FusedMatMulNBits : public OpKernel {
   }
 
  private:
-  // Packed on first use and kept: the inputs are initializers (the fusion's contract). Pages of
-  // weights mapped from the model file are handed back as they are packed.
-  const Q4PackedWeights& packed_once(KernelContext& ctx, size_t parts) {
-    std::lock_guard<std::mutex> lock(pack_mu_);
-    bool same = packed_.data && packed_sources_.size() == 2 * parts;
-    for (size_t i = 0; same && i < 2 * parts; ++i) same = packed_sources_[i] == ctx.required(1 + i).raw();
-    if (same) return packed_;
-    std::vector<Q4Weights> weights;
-    bool release[kMaxParts];
-    packed_sources_.clear();
-    for (size_t i = 0; i < parts; ++i) {
-      const Tensor& b = ctx.required(1 + 2 * i);
-      const Tensor& scales = ctx.required(2 + 2 * i);
-      ONNXGEN_CHECK(b.dtype() == DataType::kUInt8 && b.rank() == 3 && b.dim(1) * b.dim(2) * 2 == k_ &&
-                        b.dim(2) * 2 == block_ && (i + 1 == parts || b.dim(0) % kQ4GroupRows == 0),
-                    label_, ": B ", i, " must be uint8 [N, ", k_ / block_, ", ", block_ / 2,
-                    "] (N a multiple of ", kQ4GroupRows, " but in the last), got ", b.describe());
-      ONNXGEN_CHECK(scales.dtype() == DataType::kFloat && scales.numel() == b.dim(0) * (k_ / block_), label_,
-                    ": scales ", i, " must hold ", b.dim(0) * (k_ / block_), " floats, got ", scales.describe());
-      packed_sources_.push_back(b.raw());
-      packed_sources_.push_back(scales.raw());
-      weights.push_back({b.data<uint8_t>(), scales.data<float>(), b.dim(0), k_, block_});
-      release[i] = is_mapped_initializer(b) && is_mapped_initializer(scales);
-    }
-    packed_ = q4_pack_weights(ctx.pool(), weights, std::span<const bool>(release, parts));
-    return packed_;
-  }
-
   static constexpr size_t kMaxParts = 8;
   const int64_t k_, block_;
   const std::string label_;
-  std::mutex pack_mu_;
-  Q4PackedWeights packed_;
-  std::vector<const void*> packed_sources_;
+  Q4PackedOnce packed_;
 };
 
 }  // namespace

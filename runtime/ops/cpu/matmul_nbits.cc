@@ -20,7 +20,6 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "runtime/core/simd.h"
@@ -170,8 +169,11 @@ class MatMulNBits : public OpKernel, MatMulNBitsAttrs {
     q4_quantize_a(a.data<float>(), m, k_, block_, quantized);
     float* out = y.data<float>();
     const Q4Weights w{b.data<uint8_t>(), scales.data<float>(), n_, k_, block_};
+    // Weights mapped from the model file are initializers, constant for the session: they are
+    // packed on first use and kept, and the file's pages they came from are handed back.
     if (is_mapped_initializer(b) && is_mapped_initializer(scales)) {
-      q4_int8_gemm(ctx.pool(), packed_once(ctx.pool(), w), quantized, out);
+      const bool release[] = {true};
+      q4_int8_gemm(ctx.pool(), packed_.get(ctx.pool(), std::span<const Q4Weights>(&w, 1), release), quantized, out);
     } else {
       q4_int8_gemm(ctx.pool(), q4_pack_weights(ctx.pool(), w), quantized, out);
     }
@@ -180,18 +182,6 @@ class MatMulNBits : public OpKernel, MatMulNBitsAttrs {
       for (int64_t r = 0; r < m; ++r)
         for (int64_t j = 0; j < n_; ++j) out[r * n_ + j] += bv[j];
     }
-  }
-
-  // Weights mapped from the model file are initializers, constant for the session: they are
-  // packed on first use and kept, and the file's pages they came from are handed back.
-  const Q4PackedWeights& packed_once(ThreadPool& pool, const Q4Weights& w) {
-    std::lock_guard<std::mutex> lock(pack_mu_);
-    if (!packed_.data || packed_codes_ != w.codes || packed_scales_ != w.scales) {
-      packed_ = q4_pack_weights(pool, w, /*release_source=*/true);
-      packed_codes_ = w.codes;
-      packed_scales_ = w.scales;
-    }
-    return packed_;
   }
 
   // Zero points as floats per (row, block): unpacked from uint8 codes, taken as floats, or the
@@ -303,10 +293,7 @@ class MatMulNBits : public OpKernel, MatMulNBitsAttrs {
 
   bool avx2_;
   bool q4_int8_;
-  std::mutex pack_mu_;
-  Q4PackedWeights packed_;
-  const uint8_t* packed_codes_ = nullptr;
-  const float* packed_scales_ = nullptr;
+  Q4PackedOnce packed_;
 };
 
 }  // namespace

@@ -36,7 +36,7 @@ constexpr int64_t kARowBytesInL2 = 256 * 1024;
 constexpr int64_t kPackSlabBytes = 4 << 20;
 
 int64_t block_bytes(int64_t block) { return block / 2 * kGroupRows + kScaleBytes; }
-int64_t groups_of(const Q4Output& o) { return (o.n + kGroupRows - 1) / kGroupRows; }
+int64_t groups_of(int64_t rows) { return (rows + kGroupRows - 1) / kGroupRows; }
 
 struct ARows {
   const int8_t* values[kMaxTileRows];
@@ -258,13 +258,13 @@ Q4PackedWeights q4_pack_weights(ThreadPool& pool, std::span<const Q4Weights> par
     out.n += w.n;
   }
   out.group_bytes = out.k / out.block * block_bytes(out.block);
-  const int64_t groups = (out.n + kGroupRows - 1) / kGroupRows;
+  const int64_t groups = groups_of(out.n);
   const auto bytes = static_cast<size_t>(groups * out.group_bytes);
   out.data = {static_cast<uint8_t*>(huge_page_arena::allocate(bytes)), huge_page_arena::free};
   uint8_t* dst = out.data.get();
   for (size_t p = 0; p < parts.size(); ++p) {
     const Q4Weights& w = parts[p];
-    const int64_t part_groups = (w.n + kGroupRows - 1) / kGroupRows;
+    const int64_t part_groups = groups_of(w.n);
     // In slabs, so that at most one slab of the source is resident beside the packed copy.
     const int64_t row_bytes = w.k / 2;
     const int64_t slab = std::max<int64_t>(1, kPackSlabBytes / (kGroupRows * row_bytes));
@@ -283,6 +283,23 @@ Q4PackedWeights q4_pack_weights(ThreadPool& pool, std::span<const Q4Weights> par
     dst += part_groups * out.group_bytes;
   }
   return out;
+}
+
+const Q4PackedWeights& Q4PackedOnce::get(ThreadPool& pool, std::span<const Q4Weights> parts,
+                                         std::span<const bool> release_source) {
+  std::lock_guard<std::mutex> lock(mu_);
+  bool same = packed_.data && sources_.size() == 2 * parts.size();
+  for (size_t i = 0; same && i < parts.size(); ++i)
+    same = sources_[2 * i] == parts[i].codes && sources_[2 * i + 1] == parts[i].scales;
+  if (!same) {
+    packed_ = q4_pack_weights(pool, parts, release_source);
+    sources_.clear();
+    for (const Q4Weights& w : parts) {
+      sources_.push_back(w.codes);
+      sources_.push_back(w.scales);
+    }
+  }
+  return packed_;
 }
 
 void q4_quantize_a(const float* a, int64_t m, int64_t k, int64_t block, Q4QuantizedA& out) {
@@ -306,7 +323,7 @@ void q4_int8_gemm(ThreadPool& pool, const Q4PackedWeights& w, const Q4QuantizedA
                   Q4Kernel kernel) {
   const TileSet set = tile_set(kernel);
   const int64_t tile_rows = set.max_rows;
-  const int64_t groups = (w.n + kGroupRows - 1) / kGroupRows, blocks = w.k / w.block, m = a.rows;
+  const int64_t groups = groups_of(w.n), blocks = w.k / w.block, m = a.rows;
   const int64_t tiles_per_group = (m + tile_rows - 1) / tile_rows;
   const int64_t grain = std::max<int64_t>(1, 32768 / (w.group_bytes * tiles_per_group));
   const int64_t row_block = std::max<int64_t>(tile_rows, kARowBytesInL2 / w.k / tile_rows * tile_rows);
@@ -315,7 +332,7 @@ void q4_int8_gemm(ThreadPool& pool, const Q4PackedWeights& w, const Q4QuantizedA
       size_t part = 0;  // the output holding group g, whose first group is `first`
       int64_t first = 0;
       for (int64_t g = begin; g < end; ++g) {
-        while (g >= first + groups_of(outputs[part])) first += groups_of(outputs[part++]);
+        while (g >= first + groups_of(outputs[part].n)) first += groups_of(outputs[part++].n);
         const Q4Output& o = outputs[part];
         const int64_t col = (g - first) * kGroupRows;
         const uint8_t* wg = w.data.get() + g * w.group_bytes;

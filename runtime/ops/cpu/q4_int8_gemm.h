@@ -11,6 +11,7 @@
 // tiles of up to 8 rows on AVX-512, 4 on AVX2), which is what batched decode and prefill need.
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <vector>
 
@@ -63,6 +64,19 @@ Q4PackedWeights q4_pack_weights(ThreadPool& pool, const Q4Weights& w, bool relea
 // Every part but the last holds a multiple of kQ4GroupRows rows (a group never straddles two parts).
 Q4PackedWeights q4_pack_weights(ThreadPool& pool, std::span<const Q4Weights> parts,
                                 std::span<const bool> release_source);
+
+// Weights packed on first use and kept while their sources stay where they are: a kernel's
+// initializers, constant for the session. Safe to call from several threads.
+class Q4PackedOnce {
+ public:
+  // parts and release_source as q4_pack_weights takes them; repacks only when a source moved.
+  const Q4PackedWeights& get(ThreadPool& pool, std::span<const Q4Weights> parts, std::span<const bool> release_source);
+
+ private:
+  std::mutex mu_;
+  Q4PackedWeights packed_;
+  std::vector<const void*> sources_;  // codes and scales of each part packed_ came from
+};
 
 // Quantises m rows of A ([m][k]) per block: scale max|a| / 127, round half to even, as ONNX
 // Runtime does.
