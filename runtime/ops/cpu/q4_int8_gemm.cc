@@ -275,11 +275,11 @@ Q4PackedWeights q4_pack_weights(ThreadPool& pool, std::span<const Q4Weights> par
       });
       if (release_source[p]) {
         const int64_t r0 = g0 * kGroupRows, r1 = std::min(w.n, g1 * kGroupRows);
+        const int64_t row_scales = w.k / w.block;
         release_mapped_pages(w.codes + r0 * row_bytes, static_cast<size_t>((r1 - r0) * row_bytes));
+        release_mapped_pages(w.scales + r0 * row_scales, static_cast<size_t>((r1 - r0) * row_scales) * sizeof(float));
       }
     }
-    if (release_source[p])
-      release_mapped_pages(w.scales, static_cast<size_t>(w.n * (w.k / w.block)) * sizeof(float));
     dst += part_groups * out.group_bytes;
   }
   return out;
