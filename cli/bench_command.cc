@@ -21,10 +21,12 @@
 #include "cli/commands.h"
 #include "cli/model_flags.h"
 #include "models/model_config.h"
+#include "models/tied_embedding_gather.h"
 #include "runtime/core/device_backend.h"
 #include "runtime/core/device_traffic.h"
 #include "runtime/core/simd.h"
 #include "runtime/core/thread_pool.h"
+#include "runtime/graph/bf16_weights.h"
 #include "runtime/graph/model_loader.h"
 
 namespace onnxgen::cli {
@@ -42,18 +44,29 @@ double median(std::vector<double> v) {
 
 // Bytes a decode step streams: every initializer except tables only gathered from (token
 // embeddings), of which a step reads a few rows.
-int64_t streamed_weight_bytes(const std::string& model_dir) {
+int64_t streamed_weight_bytes(const std::string& model_dir, bool bf16_weights) {
   Model model = load_model(models::ModelConfig::load(model_dir).decoder_path);
+  // As the engine loads it: a tied embedding gathers columns of the output projection, so only
+  // that projection reads it whole.
+  models::TiedEmbeddingGather().run(model);
+  if (bf16_weights) Bf16WeightsPass().run(model);
   const Graph& g = *model.graph;
-  std::unordered_set<std::string> read_whole;
+  // Weights read whole every step, as stored or (MatMulBf16Weights' B) as bfloat16 copies.
+  std::unordered_set<std::string> read_whole, read_as_bf16;
   for (const Node& n : g.nodes) {
     const bool gather = n.op_type == "Gather" || n.op_type == "GatherBlockQuantized";
-    for (size_t i = 0; i < n.inputs.size(); ++i)
-      if (!gather || i != 0) read_whole.insert(n.inputs[i]);
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      if (gather && i == 0) continue;
+      (n.op_type == "MatMulBf16Weights" && i == 1 ? read_as_bf16 : read_whole).insert(n.inputs[i]);
+    }
   }
   int64_t bytes = 0;
-  for (const auto& [name, t] : g.initializers)
-    if (read_whole.count(name)) bytes += static_cast<int64_t>(t.bytes());
+  for (const auto& [name, t] : g.initializers) {
+    if (read_whole.count(name))
+      bytes += static_cast<int64_t>(t.bytes());
+    else if (read_as_bf16.count(name))
+      bytes += static_cast<int64_t>(t.bytes() / 2);
+  }
   return bytes;
 }
 
@@ -191,7 +204,7 @@ int run_bench(const Args& args) {
   const auto load_start = Clock::now();
   auto engine = Engine::load(dir, options);
   const double load_s = seconds(load_start, Clock::now());
-  const int64_t weight_bytes = streamed_weight_bytes(dir);
+  const int64_t weight_bytes = streamed_weight_bytes(dir, options.weight_dtype == "bf16");
 
   std::mt19937 rng(1234);
   run_once(*engine, prompt_len, gen, batch, rng);  // warm-up: first-touch of weights and caches

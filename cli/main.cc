@@ -19,6 +19,7 @@ void usage() {
                "        [--greedy | --sample] [--temperature F --top-k N --top-p F --min-p F --typical-p F]\n"
                "        [--repetition-penalty F --presence-penalty F --frequency-penalty F --seed N --n N]\n"
                "        [--stop TEXT ...] [--ignore-eos] [--threads N --kv-cache-mb M --kv-dtype auto|fp32|fp16]\n"
+               "        [--weight-dtype auto|bf16]\n"
                "        [--block-size 16 --max-num-seqs N --max-batch-tokens N --no-prefix-caching --device cpu]\n"
                "  chat [MODEL_DIR] [--system TEXT] [sampling flags as for generate]\n"
                "        interactive chat; /reset, /exit, Ctrl-C stops an answer\n"

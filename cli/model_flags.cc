@@ -7,7 +7,7 @@ namespace onnxgen::cli {
 namespace fs = std::filesystem;
 
 const std::vector<std::string> kEngineFlags = {"device",       "threads",          "kv-cache-mb", "kv-dtype",
-                                               "block-size",   "max-num-seqs",     "max-batch-tokens",
+                                               "weight-dtype", "block-size",   "max-num-seqs",     "max-batch-tokens",
                                                "no-prefix-caching"};
 const std::vector<std::string> kGenerationFlags = {
     "max-length", "max-new-tokens", "min-new-tokens", "temperature", "top-k", "top-p", "min-p", "typical-p",
@@ -38,6 +38,7 @@ EngineOptions engine_options(const Args& args) {
   o.threads = args.get_int("threads", o.threads);
   o.kv_cache_mb = args.get_int64("kv-cache-mb", o.kv_cache_mb);
   o.kv_dtype = args.get("kv-dtype", o.kv_dtype);
+  o.weight_dtype = args.get("weight-dtype", o.weight_dtype);
   o.block_size = args.get_int("block-size", o.block_size);
   o.prefix_caching = !args.has("no-prefix-caching");
   o.max_num_seqs = args.get_int("max-num-seqs", o.max_num_seqs);

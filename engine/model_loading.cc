@@ -8,7 +8,9 @@
 #include "models/tied_embedding_gather.h"
 #include "runtime/core/device_backend.h"
 #include "runtime/core/error.h"
+#include "runtime/graph/bf16_weights.h"
 #include "runtime/graph/model_loader.h"
+#include "runtime/ops/cpu/batched_gemm.h"
 
 namespace onnxgen::engine {
 namespace {
@@ -29,6 +31,14 @@ LoadedModel load_model_dir(const std::string& dir, const EngineOptions& options)
   session_options.device = parse_device(options.device);
   // Before anything is loaded: a device that is not there fails at once, naming it.
   if (session_options.device.type != DeviceType::kCpu) device_backend(session_options.device);
+  const bool bf16_weights = options.weight_dtype == "bf16";
+  ONNXGEN_CHECK(bf16_weights || options.weight_dtype == "auto", "weight_dtype must be auto or bf16, got '",
+                options.weight_dtype, "'");
+  if (bf16_weights) {
+    ONNXGEN_CHECK(session_options.device.type == DeviceType::kCpu, "weight_dtype bf16 runs on the CPU only, not ",
+                  options.device);
+    ONNXGEN_CHECK(onednn_bf16_supported(), "weight_dtype bf16 needs a CPU with AVX512_BF16; this one has none");
+  }
   LoadedModel m;
   m.config = models::ModelConfig::load(dir);
   try {
@@ -42,6 +52,9 @@ LoadedModel load_model_dir(const std::string& dir, const EngineOptions& options)
   if (options.paged_attention) rewrite.run(model);
   models::PagedAttentionReport report = rewrite.report();
   if (!options.paged_attention) report.reason = "paged attention is switched off";
+  // After the rewrite, whose patterns read MatMuls as exported.
+  if (bf16_weights && !Bf16WeightsPass().run(model))
+    options.log("model '" + dir + "': weight_dtype bf16: no MatMul has float32 weights; nothing to cast");
   if (!report.rewritten) {
     options.log("model '" + dir + "': " + report.reason +
                 "; running it with a contiguous KV cache per sequence (no paged attention, no prefix caching)");

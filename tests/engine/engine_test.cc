@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "onnxgen/engine.h"
+#include "runtime/ops/cpu/batched_gemm.h"
 
 namespace onnxgen {
 namespace {
@@ -258,6 +259,23 @@ TEST(EngineLoad, HalfPrecisionKvCacheKeepsGreedyTokens) {
   EXPECT_EQ(engine->generate(f.prompt, greedy(static_cast<int64_t>(f.generated.size()))).sequences.at(0).tokens,
             f.generated);
   o.kv_dtype = "int3";
+  EXPECT_THROW(Engine::load(dir.string(), o), std::exception);
+}
+
+// The fixture's greedy picks are far enough apart for bfloat16 weights to keep every one.
+TEST(EngineLoad, Bf16WeightsKeepGreedyTokens) {
+  const fs::path dir = kFixtures / "llama-genai-fp32";
+  EngineOptions o = quiet_options();
+  o.weight_dtype = "bf16";
+  if (!onednn_bf16_supported()) {
+    EXPECT_THROW(Engine::load(dir.string(), o), std::exception);
+    GTEST_SKIP() << "this CPU has no AVX512_BF16";
+  }
+  Fixture f = read_fixture(dir);
+  auto engine = Engine::load(dir.string(), o);
+  EXPECT_EQ(engine->generate(f.prompt, greedy(static_cast<int64_t>(f.generated.size()))).sequences.at(0).tokens,
+            f.generated);
+  o.weight_dtype = "fp8";
   EXPECT_THROW(Engine::load(dir.string(), o), std::exception);
 }
 

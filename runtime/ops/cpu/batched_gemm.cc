@@ -9,6 +9,7 @@
 #include "oneapi/dnnl/dnnl.hpp"
 #include "runtime/core/error.h"
 #include "runtime/ops/cpu/gemv.h"
+#include "runtime/ops/cpu/half_convert.h"
 
 namespace onnxgen {
 namespace {
@@ -29,7 +30,7 @@ class PrimitiveCache {
  public:
   CachedMatMul get(const GemmProblem& p) {
     std::vector<int64_t> key = {static_cast<int64_t>(p.batch_c.size()), p.m, p.n, p.k, p.trans_a, p.trans_b,
-                                std::bit_cast<int32_t>(p.alpha), std::bit_cast<int32_t>(p.beta)};
+                                std::bit_cast<int32_t>(p.alpha), std::bit_cast<int32_t>(p.beta), p.bf16};
     for (const Shape* s : {&p.batch_a, &p.batch_b, &p.batch_c}) key.insert(key.end(), s->begin(), s->end());
     std::lock_guard<std::mutex> lock(mu_);
     auto it = cache_.find(key);
@@ -42,7 +43,8 @@ class PrimitiveCache {
   static constexpr size_t kCapacity = 512;
 
   // A stored [rows, cols] matrix, read transposed when `trans`, under dense batch dims.
-  static dnnl::memory::desc matrix_desc(const Shape& batch, int64_t rows, int64_t cols, bool trans) {
+  static dnnl::memory::desc matrix_desc(const Shape& batch, int64_t rows, int64_t cols, bool trans,
+                                        dnnl::memory::data_type type) {
     dnnl::memory::dims dims(batch.begin(), batch.end()), strides(batch.size());
     int64_t stride = rows * cols;
     for (size_t i = batch.size(); i-- > 0;) {
@@ -53,7 +55,7 @@ class PrimitiveCache {
     dims.push_back(cols);
     strides.push_back(trans ? 1 : cols);
     strides.push_back(trans ? rows : 1);
-    return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, strides);
+    return dnnl::memory::desc(dims, type, strides);
   }
 
   static CachedMatMul build(const GemmProblem& p) {
@@ -67,8 +69,11 @@ class PrimitiveCache {
       ops.append_sum(p.beta);
       attr.set_post_ops(ops);
     }
-    dnnl::matmul::desc desc(matrix_desc(p.batch_a, p.m, p.k, p.trans_a), matrix_desc(p.batch_b, p.k, p.n, p.trans_b),
-                            matrix_desc(p.batch_c, p.m, p.n, false));
+    using dt = dnnl::memory::data_type;
+    const dt operands = p.bf16 ? dt::bf16 : dt::f32;
+    dnnl::matmul::desc desc(matrix_desc(p.batch_a, p.m, p.k, p.trans_a, operands),
+                            matrix_desc(p.batch_b, p.k, p.n, p.trans_b, operands),
+                            matrix_desc(p.batch_c, p.m, p.n, false, dt::f32));
     dnnl::matmul::primitive_desc pd(desc, attr, cpu_engine());
     return {pd, dnnl::matmul(pd)};
   }
@@ -97,6 +102,20 @@ void* thread_scratchpad(size_t bytes) {
     ONNXGEN_CHECK(buffer.data, "cannot allocate a ", buffer.size, "-byte GEMM scratchpad");
   }
   return buffer.data;
+}
+
+void run_onednn(const GemmProblem& p, const void* a, const void* b, float* c) {
+  // A copy: the cache may drop its entry while this call runs.
+  const CachedMatMul mm = primitive_cache().get(p);
+  dnnl::engine& engine = cpu_engine();
+  dnnl::memory ma(mm.pd.src_desc(), engine, const_cast<void*>(a));
+  dnnl::memory mb(mm.pd.weights_desc(), engine, const_cast<void*>(b));
+  dnnl::memory mc(mm.pd.dst_desc(), engine, c);
+  const dnnl::memory::desc scratch_desc = mm.pd.scratchpad_desc();
+  dnnl::memory scratch(scratch_desc, engine, thread_scratchpad(std::max<size_t>(1, scratch_desc.get_size())));
+  thread_local dnnl::stream stream(engine);
+  mm.prim.execute(stream, {{DNNL_ARG_SRC, ma}, {DNNL_ARG_WEIGHTS, mb}, {DNNL_ARG_DST, mc}, {DNNL_ARG_SCRATCHPAD, scratch}});
+  stream.wait();
 }
 
 }  // namespace
@@ -134,17 +153,34 @@ void batched_gemm(const GemmProblem& p, const float* a, const float* b, float* c
     gemv_f32(ThreadPool::global(), rows, p.n, p.k, p.trans_b, a, b, c);
     return;
   }
-  // A copy: the cache may drop its entry while this call runs.
-  const CachedMatMul mm = primitive_cache().get(p);
-  dnnl::engine& engine = cpu_engine();
-  dnnl::memory ma(mm.pd.src_desc(), engine, const_cast<float*>(a));
-  dnnl::memory mb(mm.pd.weights_desc(), engine, const_cast<float*>(b));
-  dnnl::memory mc(mm.pd.dst_desc(), engine, c);
-  const dnnl::memory::desc scratch_desc = mm.pd.scratchpad_desc();
-  dnnl::memory scratch(scratch_desc, engine, thread_scratchpad(std::max<size_t>(1, scratch_desc.get_size())));
-  thread_local dnnl::stream stream(engine);
-  mm.prim.execute(stream, {{DNNL_ARG_SRC, ma}, {DNNL_ARG_WEIGHTS, mb}, {DNNL_ARG_DST, mc}, {DNNL_ARG_SCRATCHPAD, scratch}});
-  stream.wait();
+  run_onednn(p, a, b, c);
+}
+
+void gemm_bf16_weights(ThreadPool& pool, int64_t m, int64_t n, int64_t k, const float* a, const BFloat16* b, float* c) {
+  if (m * n == 0) return;
+  if (m <= kGemvHalfMaxRows || k == 0) return gemv_widening(pool, m, n, k, false, a, b, c);
+  thread_local std::vector<BFloat16> narrow_a;
+  narrow_a.resize(static_cast<size_t>(m * k));
+  BFloat16* na = narrow_a.data();
+  pool.parallel_for(m * k, 1 << 14, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) na[i] = float_to_bfloat16(a[i]);
+  });
+  GemmProblem p;
+  p.m = m;
+  p.n = n;
+  p.k = k;
+  p.bf16 = true;
+  run_onednn(p, na, b, c);
+}
+
+bool onednn_bf16_supported() {
+  static const bool supported = [] {
+    // The ISAs are bit sets, each holding the ones it extends.
+    const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+    const auto bf16 = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_bf16);
+    return (isa & bf16) == bf16;
+  }();
+  return supported;
 }
 
 }  // namespace onnxgen

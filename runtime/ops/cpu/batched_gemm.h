@@ -23,10 +23,19 @@ struct GemmProblem {
   bool trans_b = false;  // B[b] is stored [n, k]
   float alpha = 1;
   float beta = 0;  // 0: C is written, not read
+  bool bf16 = false;  // A and B are bfloat16 (C stays float32)
 };
 
 // C is dense [batch_c..., m, n]; A and B are dense in their batch and stored layouts.
 void batched_gemm(const GemmProblem& p, const float* a, const float* b, float* c);
+
+// C[m][n] = A[m][k] * B[k][n] for float32 A and C and B stored as bfloat16 (a float32 model's
+// weights cast at load): a decode step's few rows stream B widened in registers, more rows run
+// oneDNN's bfloat16 GEMM with A rounded to bfloat16, at twice or more float32's rate on CPUs with
+// AVX512_BF16 (onednn_bf16_supported()).
+void gemm_bf16_weights(ThreadPool& pool, int64_t m, int64_t n, int64_t k, const float* a, const BFloat16* b, float* c);
+// Whether oneDNN runs bfloat16 GEMMs on this CPU in its own instructions, not emulated.
+bool onednn_bf16_supported();
 
 // For each matrix of C (row-major over batch_c), the index of the matrix of an operand whose batch
 // dims broadcast to it.

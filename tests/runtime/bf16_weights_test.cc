@@ -1,0 +1,110 @@
+// Bf16WeightsPass with the MatMulBf16Weights kernel: MatMuls over float32 initializers read their
+// weights as bfloat16 — a few rows as exactly the float32 sums of A times the rounded weights, a
+// prompt's rows through oneDNN's bf16 GEMM (A rounded too) — and MatMuls over activations or over
+// initializers a caller may override keep float32.
+#include "runtime/graph/bf16_weights.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "runtime/core/half.h"
+#include "runtime/ops/cpu/batched_gemm.h"
+#include "tests/runtime/test_graphs.h"
+
+namespace onnxgen::testing {
+namespace {
+
+constexpr int64_t kK = 72, kN = 40;  // N not a multiple of 16: the kernels' column tails run
+
+Node matmul(std::string a, std::string b, std::string y) {
+  Node n;
+  n.op_type = "MatMul";
+  n.name = y;
+  n.inputs = {std::move(a), std::move(b)};
+  n.outputs = {std::move(y)};
+  return n;
+}
+
+std::vector<float> weights() {
+  std::vector<float> w(kK * kN);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = std::sin(static_cast<float>(i) * 0.37f) * 0.8f + 1e-3f;
+  return w;
+}
+
+ValueInfo value(const std::string& name) {
+  ValueInfo v;
+  v.name = name;
+  v.dtype = DataType::kFloat;
+  return v;
+}
+
+// y = x @ W (W an initializer), z = x @ v (v fed), u = x @ O (O an initializer that is also an input).
+Model model() {
+  auto g = std::make_shared<Graph>();
+  for (const char* name : {"x", "v", "O"}) g->inputs.push_back(value(name));
+  g->initializers["W"] = make_tensor<float>({kK, kN}, weights());
+  g->initializers["O"] = make_tensor<float>({kK, kN}, weights());
+  g->nodes = {matmul("x", "W", "y"), matmul("x", "v", "z"), matmul("x", "O", "u")};
+  for (const char* name : {"y", "z", "u"}) g->outputs.push_back(value(name));
+  Model m;
+  m.graph = g;
+  m.opsets = {{"", 17}};
+  return m;
+}
+
+float round_bf16(float f) { return static_cast<float>(BFloat16(f)); }
+
+TEST(Bf16Weights, RewritesOnlyMatMulsOverFixedFloatWeights) {
+  Model m = model();
+  ASSERT_TRUE(Bf16WeightsPass().run(m));
+  const auto& nodes = m.graph->nodes;
+  EXPECT_EQ(nodes[0].op_type, "MatMulBf16Weights");
+  EXPECT_EQ(nodes[0].domain, "com.onnxgen");
+  EXPECT_EQ(nodes[1].op_type, "MatMul");  // B is an activation
+  EXPECT_EQ(nodes[2].op_type, "MatMul");  // B may be overridden by the caller
+  EXPECT_EQ(m.opset("com.onnxgen"), 1);
+  EXPECT_FALSE(Bf16WeightsPass().run(m));
+}
+
+// Rows of 1 (a vector A), 6 (batch dims [2, 3]) and 16 take the streaming kernel; 40 take
+// oneDNN's GEMM on CPUs that have bf16 instructions.
+TEST(Bf16Weights, ProductsReadTheRoundedWeights) {
+  Model m = model();
+  ASSERT_TRUE(Bf16WeightsPass().run(m));
+  ExecutionPlan plan(m.graph, m.opsets, {}, {});
+  const std::vector<float> w = weights();
+  for (const Shape& shape : {Shape{kK}, Shape{2, 3, kK}, Shape{16, kK}, Shape{40, kK}}) {
+    const int64_t rows = num_elements(shape) / kK;
+    const bool gemm = rows > kGemvHalfMaxRows;
+    if (gemm && !onednn_bf16_supported()) continue;
+    std::vector<float> x(static_cast<size_t>(rows * kK));
+    for (size_t i = 0; i < x.size(); ++i) x[i] = std::cos(static_cast<float>(i) * 0.11f) * 3.0f;
+    const Tensor xt = make_tensor<float>(shape, x);
+    const Tensor v = make_tensor<float>({kK, kN}, w);
+    const std::vector<Tensor> out = plan.run(std::vector<Tensor>{xt, v});
+    const Tensor& y = out[0];
+    Shape want_shape = shape;
+    want_shape.back() = kN;
+    ASSERT_EQ(y.shape(), want_shape);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < kN; ++j) {
+        double want = 0, scale = 0;
+        for (int64_t kk = 0; kk < kK; ++kk) {
+          const float a = x[static_cast<size_t>(r * kK + kk)];
+          const double term = static_cast<double>(gemm ? round_bf16(a) : a) * round_bf16(w[static_cast<size_t>(kk * kN + j)]);
+          want += term;
+          scale += std::abs(term);
+        }
+        ASSERT_NEAR(y.data<float>()[r * kN + j], want, 1e-6 * scale + 1e-6) << to_string(shape) << " row " << r << " col " << j;
+      }
+    // The float32 MatMuls beside it: the same weights unrounded give a different answer.
+    const float* z = out[1].data<float>();
+    double differs = 0;
+    for (int64_t i = 0; i < rows * kN; ++i) differs += std::abs(z[i] - y.data<float>()[i]);
+    EXPECT_GT(differs, 0) << to_string(shape);
+  }
+}
+
+}  // namespace
+}  // namespace onnxgen::testing
