@@ -1,6 +1,6 @@
 // The float32 decode GEMV alone (gemv_f32, B stored [k][n] as ONNX MatMul weights are; with
-// "bf16", gemv_widening over the bfloat16 weights of --weight-dtype bf16), on the projection shapes
-// of SmolLM2-135M: weights cycled through a set larger than the last-level
+// "bf16", gemv_bf16 over the bfloat16 weights of --weight-dtype bf16, stored [n][k]), on the
+// projection shapes of SmolLM2-135M: weights cycled through a set larger than the last-level
 // cache, as a decode step streams them, so the figure is B's bytes per second against memory
 // whatever the rows of A (one per sequence of a decode batch). Prints the fastest and the median.
 // Usage: gemv_f32_bench [rows of A] [repeats] [threads] [f32|bf16]
@@ -15,7 +15,7 @@
 
 #include "runtime/core/huge_page_arena.h"
 #include "runtime/ops/cpu/gemv.h"
-#include "runtime/ops/cpu/gemv_half.h"
+#include "runtime/ops/cpu/gemv_bf16.h"
 
 using namespace onnxgen;
 
@@ -51,6 +51,7 @@ void run(ThreadPool& pool, int64_t m, int repeats) {
     for (size_t i = 0; i < elements; ++i) b[i] = T(dist(rng));
     std::vector<float> a(static_cast<size_t>(m * s.k));
     for (auto& x : a) x = dist(rng);
+    const std::vector<BFloat16> a_bf16(a.begin(), a.end());
     std::vector<float> c(static_cast<size_t>(m * s.n));
     std::vector<double> rates;
     for (int r = 0; r < repeats; ++r) {
@@ -60,7 +61,7 @@ void run(ThreadPool& pool, int64_t m, int repeats) {
         if constexpr (std::is_same_v<T, float>)
           gemv_f32(pool, m, s.n, s.k, false, a.data(), bi, c.data());
         else
-          gemv_widening(pool, m, s.n, s.k, false, a.data(), bi, c.data());
+          gemv_bf16(pool, m, s.n, s.k, a_bf16.data(), bi, c.data());
       }
       const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       rates.push_back(static_cast<double>(copies * bytes) / sec / 1e9);
@@ -79,7 +80,7 @@ int main(int argc, char** argv) {
   const int threads = argc > 3 ? std::atoi(argv[3]) : 2;
   const bool bf16 = argc > 4 && std::string(argv[4]) == "bf16";
   ThreadPool pool(threads);
-  std::printf("%s, %lld row(s) of A, %d threads\n", bf16 ? "gemv_widening (bf16 B)" : "gemv_f32",
+  std::printf("%s, %lld row(s) of A, %d threads\n", bf16 ? "gemv_bf16" : "gemv_f32",
               static_cast<long long>(m), threads);
   if (bf16)
     run<BFloat16>(pool, m, repeats);

@@ -37,7 +37,7 @@ LoadedModel load_model_dir(const std::string& dir, const EngineOptions& options)
   if (bf16_weights) {
     ONNXGEN_CHECK(session_options.device.type == DeviceType::kCpu, "weight_dtype bf16 runs on the CPU only, not ",
                   options.device);
-    ONNXGEN_CHECK(onednn_bf16_supported(), "weight_dtype bf16 needs a CPU with AVX512_BF16; this one has none");
+    ONNXGEN_CHECK(bf16_weights_supported(), "weight_dtype bf16 needs a CPU with AVX512_BF16; this one has none");
   }
   LoadedModel m;
   m.config = models::ModelConfig::load(dir);

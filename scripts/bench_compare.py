@@ -4,7 +4,9 @@
 Models have the real shapes of SmolLM2-135M (fp32 and int4) and Qwen2.5-0.5B (int4), random
 weights (made from a config, never downloaded), exported by onnxruntime-genai's model builder
 (as scripts/make_fixtures.py does) and converted to GGUF by llama.cpp's convert_hf_to_gguf.py from
-the llama-cpp-python sdist (F32 for fp32, then llama.cpp's own quantiser for Q4_0). They are
+the llama-cpp-python sdist (F32 for fp32, then llama.cpp's own quantiser for Q4_0 and BF16). "smollm2-bf16" is the fp32 export
+run by onnxgen with --weight-dtype bf16, against onnxruntime-genai on the same fp32 export (it
+has no bf16 CPU path) and llama.cpp on BF16. They are
 built on first use and cached under --cache (gitignored; several GB).
 
 Each runtime gets the same synthetic prompt length, generated tokens, greedy selection and
@@ -45,10 +47,14 @@ MODELS = {
                      SHARED / "tokenizers" / "llama2-sentencepiece"),
     "smollm2-int4": ("LlamaConfig", "LlamaForCausalLM", SMOLLM2_135M, "int4", "Q4_0",
                      SHARED / "tokenizers" / "llama2-sentencepiece"),
+    "smollm2-bf16": ("LlamaConfig", "LlamaForCausalLM", SMOLLM2_135M, "fp32", "BF16",
+                     SHARED / "tokenizers" / "llama2-sentencepiece"),
     "qwen2.5-0.5b-int4": ("Qwen2Config", "Qwen2ForCausalLM", QWEN25_05B, "int4", "Q4_0",
                           SHARED / "tokenizers" / "qwen3"),
 }
-LLAMA_FTYPE_MOSTLY_Q4_0 = 2
+EXPORT_OF = {"smollm2-bf16": "smollm2-fp32"}  # models that reuse another's onnxruntime-genai export
+ONNXGEN_FLAGS = {"smollm2-bf16": ["--weight-dtype", "bf16"]}
+LLAMA_FTYPES = {"Q4_0": 2, "BF16": 32}
 
 
 def hf_model(name: str, cache: Path) -> Path:
@@ -71,6 +77,7 @@ def hf_model(name: str, cache: Path) -> Path:
 
 
 def genai_model(name: str, cache: Path) -> Path:
+    name = EXPORT_OF.get(name, name)
     out = cache / f"genai-{name}"
     if (out / "genai_config.json").exists():
         return out
@@ -119,11 +126,11 @@ def gguf_model(name: str, cache: Path) -> Path:
         return f32
     import llama_cpp
     params = llama_cpp.llama_model_quantize_default_params()
-    params.ftype = LLAMA_FTYPE_MOSTLY_Q4_0
+    params.ftype = LLAMA_FTYPES[gtype]
     params.nthread = 2
     tmp = out.with_suffix(".tmp")
     if llama_cpp.llama_model_quantize(str(f32).encode(), str(tmp).encode(), params) != 0:
-        raise RuntimeError(f"llama.cpp could not quantise {f32} to Q4_0")
+        raise RuntimeError(f"llama.cpp could not quantise {f32} to {gtype}")
     tmp.rename(out)
     return out
 
@@ -254,7 +261,7 @@ def main():
                 print(f"round {rnd + 1}/{args.rounds}: {name} on {rt}", file=sys.stderr, flush=True)
                 if rt == "onnxgen":
                     cmd = [str(args.onnxgen), "bench", str(paths[(name, rt)]), "--threads", str(args.threads),
-                           "--json"] + common
+                           "--json"] + ONNXGEN_FLAGS.get(name, []) + common
                 else:
                     cmd = [sys.executable, __file__, "--child", rt, "--model-path", str(paths[(name, rt)]),
                            "--threads", str(args.threads)] + common

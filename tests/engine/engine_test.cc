@@ -267,7 +267,7 @@ TEST(EngineLoad, Bf16WeightsKeepGreedyTokens) {
   const fs::path dir = kFixtures / "llama-genai-fp32";
   EngineOptions o = quiet_options();
   o.weight_dtype = "bf16";
-  if (!onednn_bf16_supported()) {
+  if (!bf16_weights_supported()) {
     EXPECT_THROW(Engine::load(dir.string(), o), std::exception);
     GTEST_SKIP() << "this CPU has no AVX512_BF16";
   }

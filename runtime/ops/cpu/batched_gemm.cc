@@ -9,6 +9,7 @@
 #include "oneapi/dnnl/dnnl.hpp"
 #include "runtime/core/error.h"
 #include "runtime/ops/cpu/gemv.h"
+#include "runtime/ops/cpu/gemv_bf16.h"
 #include "runtime/ops/cpu/half_convert.h"
 
 namespace onnxgen {
@@ -158,27 +159,28 @@ void batched_gemm(const GemmProblem& p, const float* a, const float* b, float* c
 
 void gemm_bf16_weights(ThreadPool& pool, int64_t m, int64_t n, int64_t k, const float* a, const BFloat16* b, float* c) {
   if (m * n == 0) return;
-  if (m <= kGemvHalfMaxRows || k == 0) return gemv_widening(pool, m, n, k, false, a, b, c);
   thread_local std::vector<BFloat16> narrow_a;
   narrow_a.resize(static_cast<size_t>(m * k));
   BFloat16* na = narrow_a.data();
   pool.parallel_for(m * k, 1 << 14, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) na[i] = float_to_bfloat16(a[i]);
   });
+  if (m <= kGemvBf16MaxRows || k == 0) return gemv_bf16(pool, m, n, k, na, b, c);
   GemmProblem p;
   p.m = m;
   p.n = n;
   p.k = k;
+  p.trans_b = true;
   p.bf16 = true;
   run_onednn(p, na, b, c);
 }
 
-bool onednn_bf16_supported() {
+bool bf16_weights_supported() {
   static const bool supported = [] {
     // The ISAs are bit sets, each holding the ones it extends.
     const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
     const auto bf16 = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_bf16);
-    return (isa & bf16) == bf16;
+    return (isa & bf16) == bf16 && gemv_bf16_supported();
   }();
   return supported;
 }

@@ -29,13 +29,14 @@ struct GemmProblem {
 // C is dense [batch_c..., m, n]; A and B are dense in their batch and stored layouts.
 void batched_gemm(const GemmProblem& p, const float* a, const float* b, float* c);
 
-// C[m][n] = A[m][k] * B[k][n] for float32 A and C and B stored as bfloat16 (a float32 model's
-// weights cast at load): a decode step's few rows stream B widened in registers, more rows run
-// oneDNN's bfloat16 GEMM with A rounded to bfloat16, at twice or more float32's rate on CPUs with
-// AVX512_BF16 (onednn_bf16_supported()).
+// C[m][n] = A[m][k] * B^T for float32 A and C and B stored [n][k] as bfloat16 (a float32 model's
+// weights cast at load), A rounded to bfloat16: a decode step's few rows run gemv_bf16, more run
+// oneDNN's bfloat16 GEMM, at twice or more float32's rate. CPUs with AVX512_BF16 only
+// (bf16_weights_supported()).
 void gemm_bf16_weights(ThreadPool& pool, int64_t m, int64_t n, int64_t k, const float* a, const BFloat16* b, float* c);
-// Whether oneDNN runs bfloat16 GEMMs on this CPU in its own instructions, not emulated.
-bool onednn_bf16_supported();
+// Whether gemm_bf16_weights runs on this CPU: AVX512_BF16 for gemv_bf16, and oneDNN running its
+// bfloat16 GEMM in those instructions, not emulated.
+bool bf16_weights_supported();
 
 // For each matrix of C (row-major over batch_c), the index of the matrix of an operand whose batch
 // dims broadcast to it.

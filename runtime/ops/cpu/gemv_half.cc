@@ -174,7 +174,7 @@ T narrow(float v) {
 
 // float A and C, a half B, split as gemv_f32 splits its products.
 template <class T>
-void gemv_float_a(ThreadPool& pool, int64_t m, int64_t n, int64_t k, bool trans_b, const float* a, const T* b,
+void gemv_widening(ThreadPool& pool, int64_t m, int64_t n, int64_t k, bool trans_b, const float* a, const T* b,
                    float* c) {
   static const Kernels<T> kernels = kernels_for_this_cpu<T>();
   gemv::partition(
@@ -191,7 +191,7 @@ void gemv_half_typed(ThreadPool& pool, int64_t m, int64_t n, int64_t k, bool tra
   wide_a.resize(static_cast<size_t>(m * k));
   wide_c.resize(static_cast<size_t>(m * n));
   for (int64_t i = 0; i < m * k; ++i) wide_a[static_cast<size_t>(i)] = half_to_float(a[i]);
-  gemv_float_a(pool, m, n, k, trans_b, wide_a.data(), b, wide_c.data());
+  gemv_widening(pool, m, n, k, trans_b, wide_a.data(), b, wide_c.data());
   for (int64_t i = 0; i < m * n; ++i) c[i] = narrow<T>(wide_c[static_cast<size_t>(i)]);
 }
 
@@ -205,12 +205,6 @@ void gemv_half(ThreadPool& pool, int64_t m, int64_t n, int64_t k, bool trans_b, 
 void gemv_half(ThreadPool& pool, int64_t m, int64_t n, int64_t k, bool trans_b, const BFloat16* a, const BFloat16* b,
                BFloat16* c) {
   gemv_half_typed(pool, m, n, k, trans_b, a, b, c);
-}
-
-void gemv_widening(ThreadPool& pool, int64_t m, int64_t n, int64_t k, bool trans_b, const float* a, const BFloat16* b,
-                   float* c) {
-  if (m * n == 0) return;
-  gemv_float_a(pool, m, n, k, trans_b, a, b, c);
 }
 
 }  // namespace onnxgen

@@ -18,8 +18,4 @@ void gemv_half(ThreadPool& pool, int64_t m, int64_t n, int64_t k, bool trans_b, 
 void gemv_half(ThreadPool& pool, int64_t m, int64_t n, int64_t k, bool trans_b, const BFloat16* a, const BFloat16* b,
                BFloat16* c);
 
-// Float32 A and C against bfloat16 B (a float32 model's weights cast at load); any m.
-void gemv_widening(ThreadPool& pool, int64_t m, int64_t n, int64_t k, bool trans_b, const float* a, const BFloat16* b,
-                   float* c);
-
 }  // namespace onnxgen
