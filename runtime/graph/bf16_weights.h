@@ -5,7 +5,9 @@
 // doubles its speed; prompts run bf16 GEMMs. The price is bfloat16's 8-bit mantissa in the
 // weights (and in A for prompts), so outputs differ from float32 in the low bits: logits move,
 // and greedy picks may too where two tokens are near. Initializers a caller may override (also
-// graph inputs) keep their MatMul.
+// graph inputs) keep their MatMul. A Gather of a cast weight's columns (an embedding tied to the
+// output projection, as TiedEmbeddingGather leaves it) becomes com.onnxgen GatherColumnsBf16,
+// which reads the same copy.
 #include "runtime/graph/graph_pass.h"
 
 namespace onnxgen {

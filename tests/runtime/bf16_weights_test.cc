@@ -1,11 +1,13 @@
 // Bf16WeightsPass with the MatMulBf16Weights kernel: MatMuls over float32 initializers become
 // products of A and the weights both rounded to bfloat16, summed in float32 (a decode step's few
 // rows on gemv_bf16, a prompt's on oneDNN), and MatMuls over activations or over initializers a
-// caller may override keep float32.
+// caller may override keep float32. A Gather of a cast weight's columns (a tied embedding) reads
+// the same bfloat16 copy; one of another table stays as it is.
 #include "runtime/graph/bf16_weights.h"
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 
 #include "runtime/core/half.h"
@@ -17,12 +19,18 @@ namespace {
 
 constexpr int64_t kK = 72, kN = 42;  // K and N leave tails past whole vectors and tiles
 
-Node matmul(std::string a, std::string b, std::string y) {
+Node node(std::string op, std::string a, std::string b, std::string y) {
   Node n;
-  n.op_type = "MatMul";
+  n.op_type = std::move(op);
   n.name = y;
   n.inputs = {std::move(a), std::move(b)};
   n.outputs = {std::move(y)};
+  return n;
+}
+
+Node columns(std::string table, std::string y) {
+  Node n = node("Gather", std::move(table), "ids", std::move(y));
+  n.attrs.set("axis", int_attribute(1));
   return n;
 }
 
@@ -32,21 +40,25 @@ std::vector<float> weights() {
   return w;
 }
 
-ValueInfo value(const std::string& name) {
+ValueInfo value(const std::string& name, DataType dtype = DataType::kFloat) {
   ValueInfo v;
   v.name = name;
-  v.dtype = DataType::kFloat;
+  v.dtype = dtype;
   return v;
 }
 
-// y = x @ W (W an initializer), z = x @ v (v fed), u = x @ O (O an initializer that is also an input).
+// y = x @ W (W an initializer), z = x @ v (v fed), u = x @ O (O an initializer that is also an
+// input); e = W's columns picked by ids (a tied embedding), f = the columns of E (read by no MatMul).
 Model model() {
   auto g = std::make_shared<Graph>();
   for (const char* name : {"x", "v", "O"}) g->inputs.push_back(value(name));
+  g->inputs.push_back(value("ids", DataType::kInt64));
   g->initializers["W"] = make_tensor<float>({kK, kN}, weights());
   g->initializers["O"] = make_tensor<float>({kK, kN}, weights());
-  g->nodes = {matmul("x", "W", "y"), matmul("x", "v", "z"), matmul("x", "O", "u")};
-  for (const char* name : {"y", "z", "u"}) g->outputs.push_back(value(name));
+  g->initializers["E"] = make_tensor<float>({kK, kN}, weights());
+  g->nodes = {node("MatMul", "x", "W", "y"), node("MatMul", "x", "v", "z"), node("MatMul", "x", "O", "u"),
+              columns("W", "e"), columns("E", "f")};
+  for (const char* name : {"y", "z", "u", "e", "f"}) g->outputs.push_back(value(name));
   Model m;
   m.graph = g;
   m.opsets = {{"", 17}};
@@ -63,6 +75,9 @@ TEST(Bf16Weights, RewritesOnlyMatMulsOverFixedFloatWeights) {
   EXPECT_EQ(nodes[0].domain, "com.onnxgen");
   EXPECT_EQ(nodes[1].op_type, "MatMul");  // B is an activation
   EXPECT_EQ(nodes[2].op_type, "MatMul");  // B may be overridden by the caller
+  EXPECT_EQ(nodes[3].op_type, "GatherColumnsBf16");
+  EXPECT_EQ(nodes[3].domain, "com.onnxgen");
+  EXPECT_EQ(nodes[4].op_type, "Gather");  // E is cast for no MatMul
   EXPECT_EQ(m.opset("com.onnxgen"), 1);
   EXPECT_FALSE(Bf16WeightsPass().run(m));
 }
@@ -81,7 +96,7 @@ TEST(Bf16Weights, ProductsOfTheRoundedOperands) {
     for (size_t i = 0; i < x.size(); ++i) x[i] = std::cos(static_cast<float>(i) * 0.11f) * 3.0f;
     const Tensor xt = make_tensor<float>(shape, x);
     const Tensor v = make_tensor<float>({kK, kN}, w);
-    const std::vector<Tensor> out = plan.run(std::vector<Tensor>{xt, v});
+    const std::vector<Tensor> out = plan.run(std::vector<Tensor>{xt, v, make_tensor<int64_t>({3}, {5, -1, 0})});
     const Tensor& y = out[0];
     Shape want_shape = shape;
     want_shape.back() = kN;
@@ -102,6 +117,30 @@ TEST(Bf16Weights, ProductsOfTheRoundedOperands) {
     double differs = 0;
     for (int64_t i = 0; i < rows * kN; ++i) differs += std::abs(z[i] - y.data<float>()[i]);
     EXPECT_GT(differs, 0) << to_string(shape);
+    // The embedding's columns, rounded as the projection reads them; E's as stored.
+    ASSERT_EQ(out[3].shape(), (Shape{kK, 3}));
+    for (int64_t kk = 0; kk < kK; ++kk)
+      for (int64_t i = 0; i < 3; ++i) {
+        const int64_t column = std::array<int64_t, 3>{5, kN - 1, 0}[static_cast<size_t>(i)];
+        const float stored = w[static_cast<size_t>(kk * kN + column)];
+        EXPECT_EQ(out[3].data<float>()[kk * 3 + i], round_bf16(stored));
+        EXPECT_EQ(out[4].data<float>()[kk * 3 + i], stored);
+      }
+  }
+}
+
+TEST(Bf16Weights, AnEmbeddingIndexOutOfRangeIsAnError) {
+  if (!bf16_weights_supported()) GTEST_SKIP() << "this CPU has no AVX512_BF16";
+  Model m = model();
+  ASSERT_TRUE(Bf16WeightsPass().run(m));
+  ExecutionPlan plan(m.graph, m.opsets, {}, {});
+  const Tensor x = make_tensor<float>({kK}, std::vector<float>(kK, 1.0f));
+  const Tensor v = make_tensor<float>({kK, kN}, weights());
+  try {
+    plan.run(std::vector<Tensor>{x, v, make_tensor<int64_t>({1}, {kN})});
+    FAIL() << "an index past the table ran";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("GatherColumnsBf16: index 42 is out of range"), std::string::npos) << e.what();
   }
 }
 

@@ -1,0 +1,65 @@
+#include "runtime/ops/cpu/bf16_weight_copy.h"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+#include "runtime/core/error.h"
+#include "runtime/core/huge_page_arena.h"
+#include "runtime/ops/cpu/half_convert.h"
+#include "runtime/ops/cpu/mapped_weights.h"
+
+namespace onnxgen {
+namespace {
+
+// Cast in slabs of source rows, so that at most one slab of the float32 source is resident beside
+// the copy, and within a slab in square tiles, which transpose in cache.
+constexpr int64_t kCastTile = 64;
+
+}  // namespace
+
+Bf16WeightCopy::Bf16WeightCopy(ThreadPool& pool, const Tensor& w) : source_(w.data<float>()) {
+  ONNXGEN_CHECK(w.dtype() == DataType::kFloat && w.rank() == 2, "bfloat16 weights are cast from float32 [K, N], got ",
+                w.describe());
+  k_ = w.dim(0);
+  n_ = w.dim(1);
+  data_ = {static_cast<BFloat16*>(huge_page_arena::allocate(static_cast<size_t>(std::max<int64_t>(k_ * n_, 1)) * 2)),
+           huge_page_arena::free};
+  BFloat16* dst = data_.get();
+  const float* src = source_;
+  const int64_t k = k_, n = n_;
+  const bool release = is_mapped_initializer(w);
+  for (int64_t k0 = 0; k0 < k; k0 += kCastTile) {
+    const int64_t k1 = std::min(k, k0 + kCastTile);
+    pool.parallel_for((n + kCastTile - 1) / kCastTile, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t j0 = begin * kCastTile; j0 < std::min(n, end * kCastTile); j0 += kCastTile)
+        for (int64_t j = j0; j < std::min(n, j0 + kCastTile); ++j)
+          for (int64_t kk = k0; kk < k1; ++kk) dst[j * k + kk] = float_to_bfloat16(src[kk * n + j]);
+    });
+    if (release) release_mapped_pages(src + k0 * n, static_cast<size_t>((k1 - k0) * n) * sizeof(float));
+  }
+}
+
+std::shared_ptr<const Bf16WeightCopy> Bf16WeightCopy::of(ThreadPool& pool, const Tensor& w) {
+  static std::mutex mu;
+  static std::map<const float*, std::weak_ptr<const Bf16WeightCopy>> copies;
+  std::lock_guard<std::mutex> lock(mu);
+  std::erase_if(copies, [](const auto& entry) { return entry.second.expired(); });
+  auto& slot = copies[w.data<float>()];
+  if (auto held = slot.lock()) {
+    ONNXGEN_CHECK(held->k() == w.dim(0) && held->n() == w.dim(1), "a bfloat16 weight copy of ", held->k(), "x",
+                  held->n(), " is asked for as ", w.describe());
+    return held;
+  }
+  auto made = std::make_shared<const Bf16WeightCopy>(pool, w);
+  slot = made;
+  return made;
+}
+
+const Bf16WeightCopy& Bf16WeightInput::get(ThreadPool& pool, const Tensor& w) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!copy_ || copy_->source() != w.data<float>()) copy_ = Bf16WeightCopy::of(pool, w);
+  return *copy_;
+}
+
+}  // namespace onnxgen
