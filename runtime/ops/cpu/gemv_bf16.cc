@@ -1,6 +1,7 @@
 #include "runtime/ops/cpu/gemv_bf16.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "runtime/core/error.h"
 
@@ -16,13 +17,14 @@ namespace {
 
 #define ONNXGEN_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512bf16")))
 
-// 32 bfloat16 values from p; with `count` below 32, the lanes from `count` on are zero (they then
-// add nothing).
+// 32 bfloat16 values from p; with `count` (1 to 32) the lanes from `count` on are zero (they then
+// add nothing). The mask is made in 64 bits: a 32-bit shift by 32 is undefined.
 ONNXGEN_BF16_TARGET inline __m512bh load32(const BFloat16* p) {
   return reinterpret_cast<__m512bh>(_mm512_loadu_si512(p));
 }
 ONNXGEN_BF16_TARGET inline __m512bh load32(const BFloat16* p, int64_t count) {
-  return reinterpret_cast<__m512bh>(_mm512_maskz_loadu_epi16((__mmask32{1} << count) - 1, p));
+  const auto mask = static_cast<__mmask32>((uint64_t{1} << count) - 1);
+  return reinterpret_cast<__m512bh>(_mm512_maskz_loadu_epi16(mask, p));
 }
 
 // Zero-masked shuffles throughout: _mm512_reduce_add_ps, the plain shuffles and even the cast to
