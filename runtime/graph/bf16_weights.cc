@@ -4,20 +4,95 @@
 #include <unordered_set>
 
 namespace onnxgen {
+namespace {
+
+class Rewriter {
+ public:
+  explicit Rewriter(Graph& graph) : graph_(graph) {
+    for (const ValueInfo& in : graph.inputs) fed_.insert(in.name);
+    for (const auto& [name, t] : graph.initializers) names_.insert(name);
+    for (const Node& n : graph.nodes) {
+      names_.insert(n.inputs.begin(), n.inputs.end());
+      names_.insert(n.outputs.begin(), n.outputs.end());
+    }
+  }
+
+  // A float32 [K, N] (or [N, K]) initializer no caller may override.
+  bool castable(const std::string& name) const {
+    const auto w = graph_.initializers.find(name);
+    return !fed_.count(name) && w != graph_.initializers.end() && w->second.dtype() == DataType::kFloat &&
+           w->second.rank() == 2;
+  }
+
+  // A name no value of the graph has.
+  std::string fresh(const std::string& base) {
+    std::string name = base;
+    for (int i = 1; names_.count(name); ++i) name = base + "_" + std::to_string(i);
+    names_.insert(name);
+    return name;
+  }
+
+ private:
+  Graph& graph_;
+  std::unordered_set<std::string> fed_, names_;
+};
+
+Node bf16_matmul(const Node& from, std::string a, std::string b, std::string y, bool trans_b) {
+  Node n;
+  n.domain = "com.onnxgen";
+  n.op_type = "MatMulBf16Weights";
+  n.name = from.name;
+  n.inputs = {std::move(a), std::move(b)};
+  n.outputs = {std::move(y)};
+  if (trans_b) n.attrs.set("trans_b", int_attribute(1));
+  return n;
+}
+
+}  // namespace
 
 bool Bf16WeightsPass::run(Model& model) {
   Graph& graph = *model.graph;
-  std::unordered_set<std::string> fed;
-  for (const ValueInfo& in : graph.inputs) fed.insert(in.name);
-  std::unordered_set<std::string> cast;
+  Rewriter rewriter(graph);
+  // Before opset 7 Add broadcasts only when told to, so a Gemm's bias keeps the Gemm there.
+  const bool gemm_bias_as_add = model.opset("") >= 7;
+  std::unordered_set<std::string> cast;  // cast as [K, N]: a tied embedding may gather their columns
+  bool changed = false;
+  std::vector<Node> nodes;
+  nodes.reserve(graph.nodes.size());
   for (Node& n : graph.nodes) {
-    if (!n.domain.empty() || n.op_type != "MatMul" || n.inputs.size() != 2 || fed.count(n.inputs[1])) continue;
-    const auto b = graph.initializers.find(n.inputs[1]);
-    if (b == graph.initializers.end() || b->second.dtype() != DataType::kFloat || b->second.rank() != 2) continue;
-    n.domain = "com.onnxgen";
-    n.op_type = "MatMulBf16Weights";
-    cast.insert(n.inputs[1]);
+    const bool plain = n.domain.empty() && n.outputs.size() == 1 && !n.outputs[0].empty();
+    if (plain && n.op_type == "MatMul" && n.inputs.size() == 2 && rewriter.castable(n.inputs[1])) {
+      cast.insert(n.inputs[1]);
+      nodes.push_back(bf16_matmul(n, n.inputs[0], n.inputs[1], n.outputs[0], false));
+      changed = true;
+      continue;
+    }
+    // Gemm(A, B, C) = A * op(B) + C: the product on the copy, the bias as an Add (Gemm's
+    // broadcast of C is Add's). Transposed A, scaled products or biases keep the Gemm.
+    const bool has_c = n.inputs.size() == 3 && !n.inputs[2].empty();
+    if (plain && n.op_type == "Gemm" && (n.inputs.size() == 2 || n.inputs.size() == 3) &&
+        rewriter.castable(n.inputs[1]) && n.attrs.get_int("transA", 0) == 0 && n.attrs.get_float("alpha", 1) == 1 &&
+        (!has_c || (n.attrs.get_float("beta", 1) == 1 && gemm_bias_as_add))) {
+      const bool trans_b = n.attrs.get_int("transB", 0) != 0;
+      if (!trans_b) cast.insert(n.inputs[1]);
+      if (!has_c) {
+        nodes.push_back(bf16_matmul(n, n.inputs[0], n.inputs[1], n.outputs[0], trans_b));
+      } else {
+        const std::string product = rewriter.fresh(n.outputs[0] + "/bf16_product");
+        nodes.push_back(bf16_matmul(n, n.inputs[0], n.inputs[1], product, trans_b));
+        Node add;
+        add.op_type = "Add";
+        add.name = n.name + "/bias";
+        add.inputs = {product, n.inputs[2]};
+        add.outputs = n.outputs;
+        nodes.push_back(std::move(add));
+      }
+      changed = true;
+      continue;
+    }
+    nodes.push_back(std::move(n));
   }
+  graph.nodes = std::move(nodes);
   // A tied embedding gathers columns of an output projection cast above: from the same copy.
   for (Node& n : graph.nodes)
     if (n.domain.empty() && n.op_type == "Gather" && n.inputs.size() == 2 && cast.count(n.inputs[0]) &&
@@ -26,7 +101,6 @@ bool Bf16WeightsPass::run(Model& model) {
       n.op_type = "GatherColumnsBf16";
       n.attrs = {};
     }
-  const bool changed = !cast.empty();
   if (changed) model.opsets["com.onnxgen"] = std::max<int64_t>(model.opset("com.onnxgen"), 1);
   return changed;
 }

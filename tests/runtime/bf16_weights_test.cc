@@ -1,7 +1,7 @@
 // Bf16WeightsPass with the MatMulBf16Weights kernel: MatMuls over float32 initializers become
 // products of A and the weights both rounded to bfloat16, summed in float32 (a decode step's few
 // rows on gemv_bf16, a prompt's on oneDNN), and MatMuls over activations or over initializers a
-// caller may override keep float32. A Gather of a cast weight's columns (a tied embedding) reads
+// caller may override keep float32; Gemms over fixed weights read them as the MatMuls do. A Gather of a cast weight's columns (a tied embedding) reads
 // the same bfloat16 copy; one of another table stays as it is.
 #include "runtime/graph/bf16_weights.h"
 
@@ -125,6 +125,68 @@ TEST(Bf16Weights, ProductsOfTheRoundedOperands) {
         const float stored = w[static_cast<size_t>(kk * kN + column)];
         EXPECT_EQ(out[3].data<float>()[kk * 3 + i], round_bf16(stored));
         EXPECT_EQ(out[4].data<float>()[kk * 3 + i], stored);
+      }
+  }
+}
+
+// y = Gemm(x, W, bias), t = Gemm(x, T) with T [N, K] and transB=1, s = Gemm(x, W, bias, beta=0.5).
+Model gemm_model() {
+  auto g = std::make_shared<Graph>();
+  g->inputs.push_back(value("x"));
+  const std::vector<float> w = weights();
+  std::vector<float> t(w.size()), bias(kN);
+  for (int64_t kk = 0; kk < kK; ++kk)
+    for (int64_t j = 0; j < kN; ++j) t[static_cast<size_t>(j * kK + kk)] = w[static_cast<size_t>(kk * kN + j)];
+  for (int64_t j = 0; j < kN; ++j) bias[static_cast<size_t>(j)] = 0.25f * static_cast<float>(j);
+  g->initializers["W"] = make_tensor<float>({kK, kN}, w);
+  g->initializers["T"] = make_tensor<float>({kN, kK}, t);
+  g->initializers["bias"] = make_tensor<float>({kN}, bias);
+  Node y = node("Gemm", "x", "W", "y");
+  y.inputs.push_back("bias");
+  Node tn = node("Gemm", "x", "T", "t");
+  tn.attrs.set("transB", int_attribute(1));
+  Node sn = node("Gemm", "x", "W", "s");
+  sn.inputs.push_back("bias");
+  sn.attrs.set("beta", float_attribute(0.5f));
+  g->nodes = {y, tn, sn};
+  for (const char* name : {"y", "t", "s"}) g->outputs.push_back(value(name));
+  Model m;
+  m.graph = g;
+  m.opsets = {{"", 17}};
+  return m;
+}
+
+// A Gemm's product reads the copy (its bias an Add after it), whichever way B is stored.
+TEST(Bf16Weights, GemmsOverFixedWeightsReadTheRoundedWeights) {
+  Model m = gemm_model();
+  ASSERT_TRUE(Bf16WeightsPass().run(m));
+  const auto& nodes = m.graph->nodes;
+  ASSERT_EQ(nodes.size(), 4u);
+  EXPECT_EQ(nodes[0].op_type, "MatMulBf16Weights");
+  EXPECT_EQ(nodes[1].op_type, "Add");
+  EXPECT_EQ(nodes[1].outputs[0], "y");
+  EXPECT_EQ(nodes[2].op_type, "MatMulBf16Weights");
+  EXPECT_EQ(nodes[2].attrs.get_int("trans_b", 0), 1);
+  EXPECT_EQ(nodes[3].op_type, "Gemm");  // beta 0.5
+  if (!bf16_weights_supported()) GTEST_SKIP() << "this CPU has no AVX512_BF16";
+  ExecutionPlan plan(m.graph, m.opsets, {}, {});
+  const std::vector<float> w = weights();
+  for (int64_t rows : {1, 40}) {
+    std::vector<float> x(static_cast<size_t>(rows * kK));
+    for (size_t i = 0; i < x.size(); ++i) x[i] = std::cos(static_cast<float>(i) * 0.11f) * 3.0f;
+    const std::vector<Tensor> out = plan.run(std::vector<Tensor>{make_tensor<float>({rows, kK}, x)});
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < kN; ++j) {
+        double want = 0, scale = 0;
+        for (int64_t kk = 0; kk < kK; ++kk) {
+          const double term = static_cast<double>(round_bf16(x[static_cast<size_t>(r * kK + kk)])) *
+                              round_bf16(w[static_cast<size_t>(kk * kN + j)]);
+          want += term;
+          scale += std::abs(term);
+        }
+        const float bias = 0.25f * static_cast<float>(j);
+        ASSERT_NEAR(out[0].data<float>()[r * kN + j], want + bias, 1e-6 * scale + 1e-5) << rows << " rows, " << r << "," << j;
+        ASSERT_NEAR(out[1].data<float>()[r * kN + j], want, 1e-6 * scale + 1e-6) << rows << " rows, " << r << "," << j;
       }
   }
 }
