@@ -2,7 +2,7 @@
 
 namespace onnxgen::models {
 
-GraphEditor::GraphEditor(Graph& graph) : graph_(graph) { index(); }
+GraphEditor::GraphEditor(Graph& graph) : graph_(graph), fresh_(graph) { index(); }
 
 void GraphEditor::index() {
   producer_.clear();
@@ -67,13 +67,7 @@ const Tensor* GraphEditor::constant(const std::string& value) const {
   return nullptr;
 }
 
-std::string GraphEditor::fresh(const std::string& base) {
-  std::string name;
-  do {
-    name = str_cat("onnxgen/", base, "_", counter_++);
-  } while (producer_.count(name) || graph_.initializers.count(name));
-  return name;
-}
+std::string GraphEditor::fresh(const std::string& base) { return fresh_(base); }
 
 std::string GraphEditor::add_int64s(const std::string& base, const std::vector<int64_t>& values) {
   std::string name = fresh(base);
@@ -90,8 +84,12 @@ std::string GraphEditor::add_node(const std::string& op, const std::string& doma
   n.domain = domain;
   n.name = fresh(op);
   n.inputs = std::move(inputs);
-  for (auto& o : outputs)
-    if (o.empty()) o = fresh(op + "_out");
+  for (auto& o : outputs) {
+    if (o.empty())
+      o = fresh(op + "_out");
+    else
+      fresh_.take(o);
+  }
   n.outputs = std::move(outputs);
   n.attrs = std::move(attrs);
   added_.push_back(std::move(n));

@@ -47,7 +47,7 @@ class GraphEditor {
   std::unordered_set<const Node*> removed_;
   std::vector<Node> added_;
   mutable std::unordered_map<std::string, bool> static_;
-  int64_t counter_ = 0;
+  FreshNames fresh_;
 };
 
 }  // namespace onnxgen::models

@@ -6,36 +6,12 @@
 namespace onnxgen {
 namespace {
 
-class Rewriter {
- public:
-  explicit Rewriter(Graph& graph) : graph_(graph) {
-    for (const ValueInfo& in : graph.inputs) fed_.insert(in.name);
-    for (const auto& [name, t] : graph.initializers) names_.insert(name);
-    for (const Node& n : graph.nodes) {
-      names_.insert(n.inputs.begin(), n.inputs.end());
-      names_.insert(n.outputs.begin(), n.outputs.end());
-    }
-  }
-
-  // A float32 [K, N] (or [N, K]) initializer no caller may override.
-  bool castable(const std::string& name) const {
-    const auto w = graph_.initializers.find(name);
-    return !fed_.count(name) && w != graph_.initializers.end() && w->second.dtype() == DataType::kFloat &&
-           w->second.rank() == 2;
-  }
-
-  // A name no value of the graph has.
-  std::string fresh(const std::string& base) {
-    std::string name = base;
-    for (int i = 1; names_.count(name); ++i) name = base + "_" + std::to_string(i);
-    names_.insert(name);
-    return name;
-  }
-
- private:
-  Graph& graph_;
-  std::unordered_set<std::string> fed_, names_;
-};
+// A float32 [K, N] (or [N, K]) initializer no caller may override.
+bool castable(const Graph& graph, const std::unordered_set<std::string>& fed, const std::string& name) {
+  const auto w = graph.initializers.find(name);
+  return !fed.count(name) && w != graph.initializers.end() && w->second.dtype() == DataType::kFloat &&
+         w->second.rank() == 2;
+}
 
 Node bf16_matmul(const Node& from, std::string a, std::string b, std::string y, bool trans_b) {
   Node n;
@@ -52,7 +28,9 @@ Node bf16_matmul(const Node& from, std::string a, std::string b, std::string y, 
 
 bool Bf16WeightsPass::run(Model& model) {
   Graph& graph = *model.graph;
-  Rewriter rewriter(graph);
+  std::unordered_set<std::string> fed;
+  for (const ValueInfo& in : graph.inputs) fed.insert(in.name);
+  FreshNames fresh(graph);
   // Before opset 7 Add broadcasts only when told to, so a Gemm's bias keeps the Gemm there.
   const bool gemm_bias_as_add = model.opset("") >= 7;
   std::unordered_set<std::string> cast;  // cast as [K, N]: a tied embedding may gather their columns
@@ -61,7 +39,7 @@ bool Bf16WeightsPass::run(Model& model) {
   nodes.reserve(graph.nodes.size());
   for (Node& n : graph.nodes) {
     const bool plain = n.domain.empty() && n.outputs.size() == 1 && !n.outputs[0].empty();
-    if (plain && n.op_type == "MatMul" && n.inputs.size() == 2 && rewriter.castable(n.inputs[1])) {
+    if (plain && n.op_type == "MatMul" && n.inputs.size() == 2 && castable(graph, fed, n.inputs[1])) {
       cast.insert(n.inputs[1]);
       nodes.push_back(bf16_matmul(n, n.inputs[0], n.inputs[1], n.outputs[0], false));
       changed = true;
@@ -71,14 +49,14 @@ bool Bf16WeightsPass::run(Model& model) {
     // broadcast of C is Add's). Transposed A, scaled products or biases keep the Gemm.
     const bool has_c = n.inputs.size() == 3 && !n.inputs[2].empty();
     if (plain && n.op_type == "Gemm" && (n.inputs.size() == 2 || n.inputs.size() == 3) &&
-        rewriter.castable(n.inputs[1]) && n.attrs.get_int("transA", 0) == 0 && n.attrs.get_float("alpha", 1) == 1 &&
+        castable(graph, fed, n.inputs[1]) && n.attrs.get_int("transA", 0) == 0 && n.attrs.get_float("alpha", 1) == 1 &&
         (!has_c || (n.attrs.get_float("beta", 1) == 1 && gemm_bias_as_add))) {
       const bool trans_b = n.attrs.get_int("transB", 0) != 0;
       if (!trans_b) cast.insert(n.inputs[1]);
       if (!has_c) {
         nodes.push_back(bf16_matmul(n, n.inputs[0], n.inputs[1], n.outputs[0], trans_b));
       } else {
-        const std::string product = rewriter.fresh(n.outputs[0] + "/bf16_product");
+        const std::string product = fresh(n.outputs[0] + "/bf16_product");
         nodes.push_back(bf16_matmul(n, n.inputs[0], n.inputs[1], product, trans_b));
         Node add;
         add.op_type = "Add";

@@ -82,6 +82,24 @@ std::unordered_map<std::string, size_t> producers(const Graph& graph) {
   return producer;
 }
 
+FreshNames::FreshNames(const Graph& graph) {
+  for (const ValueInfo& v : graph.inputs) taken_.insert(v.name);
+  for (const ValueInfo& v : graph.outputs) taken_.insert(v.name);
+  for (const auto& [name, t] : graph.initializers) taken_.insert(name);
+  for (const Node& n : graph.nodes) {
+    taken_.insert(n.inputs.begin(), n.inputs.end());
+    taken_.insert(n.outputs.begin(), n.outputs.end());
+  }
+}
+
+std::string FreshNames::operator()(const std::string& base) {
+  std::string name;
+  do {
+    name = "onnxgen/" + base + "_" + std::to_string(counter_++);
+  } while (!taken_.insert(name).second);
+  return name;
+}
+
 void erase_nodes(Graph& graph, const std::vector<bool>& erased) {
   std::vector<Node> kept;
   kept.reserve(graph.nodes.size());

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "runtime/core/tensor.h"
@@ -72,5 +73,19 @@ std::unordered_map<std::string, int> reader_counts(const Graph& graph);
 std::unordered_map<std::string, size_t> producers(const Graph& graph);
 // Drops the nodes marked in `erased` (indexed like graph.nodes), keeping the others' order.
 void erase_nodes(Graph& graph, const std::vector<bool>& erased);
+
+// Names for what a rewrite adds, "onnxgen/<base>_<n>": none that a value of the graph had when
+// this was made (an input, initializer, node input or output, graph output), none taken since.
+class FreshNames {
+ public:
+  explicit FreshNames(const Graph& graph);
+  std::string operator()(const std::string& base);
+  // A name the rewrite gives a value itself, so no fresh one repeats it.
+  void take(const std::string& name) { taken_.insert(name); }
+
+ private:
+  std::unordered_set<std::string> taken_;
+  int64_t counter_ = 0;
+};
 
 }  // namespace onnxgen
