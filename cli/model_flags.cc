@@ -6,7 +6,7 @@
 namespace onnxgen::cli {
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kEngineFlags = {"device",       "threads",          "kv-cache-mb", "kv-dtype",
+const std::vector<std::string> kEngineFlags = {"device",       "threads",      "kv-cache-mb",      "kv-dtype",
                                                "weight-dtype", "block-size",   "max-num-seqs",     "max-batch-tokens",
                                                "no-prefix-caching"};
 const std::vector<std::string> kGenerationFlags = {

@@ -54,7 +54,7 @@ LoadedModel load_model_dir(const std::string& dir, const EngineOptions& options)
   if (!options.paged_attention) report.reason = "paged attention is switched off";
   // After the rewrite, whose patterns read MatMuls as exported.
   if (bf16_weights && !Bf16WeightsPass().run(model))
-    options.log("model '" + dir + "': weight_dtype bf16: no MatMul has float32 weights; nothing to cast");
+    options.log("model '" + dir + "': weight_dtype bf16: no MatMul or Gemm has float32 initializer weights; nothing to cast");
   if (!report.rewritten) {
     options.log("model '" + dir + "': " + report.reason +
                 "; running it with a contiguous KV cache per sequence (no paged attention, no prefix caching)");

@@ -41,8 +41,9 @@ struct EngineOptions {
   int64_t kv_cache_blocks = 0;  // overrides kv_cache_mb with an exact block count (tests, tuning)
   int block_size = 16;
   std::string kv_dtype = "auto";  // auto (the model's), fp32, fp16
-  // auto: weights as stored. bf16: a float32 model's MatMul weights cast to bfloat16 at load,
-  // about twice the decode speed for bfloat16 rounding of the weights (CPUs with AVX512_BF16).
+  // auto: weights as stored. bf16: a float32 model's MatMul and Gemm weights cast to bfloat16 at
+  // load, about twice the decode speed for bfloat16 rounding of weights and activations (CPUs with
+  // AVX512_BF16).
   std::string weight_dtype = "auto";
   int max_num_seqs = 64;          // sequences decoding at once
   int max_batch_tokens = 512;     // tokens per step; long prompts are prefilled in chunks of this

@@ -2,9 +2,9 @@
 // Bfloat16 weights for a float32 model (opt-in, EngineOptions::weight_dtype "bf16"): every MatMul
 // whose B is a float32 [K, N] initializer becomes com.onnxgen MatMulBf16Weights, which reads B
 // cast to bfloat16, and so does a Gemm over one (its bias, if any, then an Add; not with a
-// transposed A, alpha or beta other than 1). Decoding streams the weights once a token, so halving their bytes nearly
-// doubles its speed; prompts run bf16 GEMMs. The price is bfloat16's 8-bit mantissa in the
-// weights (and in A for prompts), so outputs differ from float32 in the low bits: logits move,
+// transposed A, alpha or beta other than 1). Decoding streams the weights once a token, so
+// halving their bytes nearly doubles its speed; prompts run bf16 GEMMs. The price is bfloat16's
+// 8-bit mantissa in the weights and in A, so outputs differ from float32 in the low bits: logits move,
 // and greedy picks may too where two tokens are near. Initializers a caller may override (also
 // graph inputs) keep their MatMul. A Gather of a cast weight's columns (an embedding tied to the
 // output projection, as TiedEmbeddingGather leaves it) becomes com.onnxgen GatherColumnsBf16,

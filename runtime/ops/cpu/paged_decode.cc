@@ -1,7 +1,5 @@
 #include "runtime/ops/cpu/paged_decode.h"
 
-#include <immintrin.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cmath>
