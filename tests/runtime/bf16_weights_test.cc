@@ -19,17 +19,8 @@ namespace {
 
 constexpr int64_t kK = 72, kN = 42;  // K and N leave tails past whole vectors and tiles
 
-Node node(std::string op, std::string a, std::string b, std::string y) {
-  Node n;
-  n.op_type = std::move(op);
-  n.name = y;
-  n.inputs = {std::move(a), std::move(b)};
-  n.outputs = {std::move(y)};
-  return n;
-}
-
 Node columns(std::string table, std::string y) {
-  Node n = node("Gather", std::move(table), "ids", std::move(y));
+  Node n = graph_node("Gather", {std::move(table), "ids"}, {std::move(y)});
   n.attrs.set("axis", int_attribute(1));
   return n;
 }
@@ -40,25 +31,18 @@ std::vector<float> weights() {
   return w;
 }
 
-ValueInfo value(const std::string& name, DataType dtype = DataType::kFloat) {
-  ValueInfo v;
-  v.name = name;
-  v.dtype = dtype;
-  return v;
-}
-
 // y = x @ W (W an initializer), z = x @ v (v fed), u = x @ O (O an initializer that is also an
 // input); e = W's columns picked by ids (a tied embedding), f = the columns of E (read by no MatMul).
 Model model() {
   auto g = std::make_shared<Graph>();
-  for (const char* name : {"x", "v", "O"}) g->inputs.push_back(value(name));
-  g->inputs.push_back(value("ids", DataType::kInt64));
+  for (const char* name : {"x", "v", "O"}) g->inputs.push_back(value_info(name, DataType::kFloat));
+  g->inputs.push_back(value_info("ids", DataType::kInt64));
   g->initializers["W"] = make_tensor<float>({kK, kN}, weights());
   g->initializers["O"] = make_tensor<float>({kK, kN}, weights());
   g->initializers["E"] = make_tensor<float>({kK, kN}, weights());
-  g->nodes = {node("MatMul", "x", "W", "y"), node("MatMul", "x", "v", "z"), node("MatMul", "x", "O", "u"),
-              columns("W", "e"), columns("E", "f")};
-  for (const char* name : {"y", "z", "u", "e", "f"}) g->outputs.push_back(value(name));
+  g->nodes = {graph_node("MatMul", {"x", "W"}, {"y"}), graph_node("MatMul", {"x", "v"}, {"z"}),
+              graph_node("MatMul", {"x", "O"}, {"u"}), columns("W", "e"), columns("E", "f")};
+  for (const char* name : {"y", "z", "u", "e", "f"}) g->outputs.push_back(value_info(name, DataType::kFloat));
   Model m;
   m.graph = g;
   m.opsets = {{"", 17}};
@@ -132,7 +116,7 @@ TEST(Bf16Weights, ProductsOfTheRoundedOperands) {
 // y = Gemm(x, W, bias), t = Gemm(x, T) with T [N, K] and transB=1, s = Gemm(x, W, bias, beta=0.5).
 Model gemm_model() {
   auto g = std::make_shared<Graph>();
-  g->inputs.push_back(value("x"));
+  g->inputs.push_back(value_info("x", DataType::kFloat));
   const std::vector<float> w = weights();
   std::vector<float> t(w.size()), bias(kN);
   for (int64_t kk = 0; kk < kK; ++kk)
@@ -141,15 +125,15 @@ Model gemm_model() {
   g->initializers["W"] = make_tensor<float>({kK, kN}, w);
   g->initializers["T"] = make_tensor<float>({kN, kK}, t);
   g->initializers["bias"] = make_tensor<float>({kN}, bias);
-  Node y = node("Gemm", "x", "W", "y");
+  Node y = graph_node("Gemm", {"x", "W"}, {"y"});
   y.inputs.push_back("bias");
-  Node tn = node("Gemm", "x", "T", "t");
+  Node tn = graph_node("Gemm", {"x", "T"}, {"t"});
   tn.attrs.set("transB", int_attribute(1));
-  Node sn = node("Gemm", "x", "W", "s");
+  Node sn = graph_node("Gemm", {"x", "W"}, {"s"});
   sn.inputs.push_back("bias");
   sn.attrs.set("beta", float_attribute(0.5f));
   g->nodes = {y, tn, sn};
-  for (const char* name : {"y", "t", "s"}) g->outputs.push_back(value(name));
+  for (const char* name : {"y", "t", "s"}) g->outputs.push_back(value_info(name, DataType::kFloat));
   Model m;
   m.graph = g;
   m.opsets = {{"", 17}};

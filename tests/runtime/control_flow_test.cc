@@ -6,22 +6,6 @@
 namespace onnxgen::testing {
 namespace {
 
-ValueInfo tensor_info(const std::string& name, DataType dtype = DataType::kUndefined) {
-  ValueInfo vi;
-  vi.name = name;
-  vi.dtype = dtype;
-  return vi;
-}
-
-Node make_node(const std::string& op, std::vector<std::string> in, std::vector<std::string> out) {
-  Node n;
-  n.op_type = op;
-  n.name = op;
-  n.inputs = std::move(in);
-  n.outputs = std::move(out);
-  return n;
-}
-
 std::vector<Tensor> run_graph(std::shared_ptr<Graph> g, const std::vector<Tensor>& inputs) {
   ExecutionPlan plan(g, {{"", 17}}, {}, PlanOptions{});
   return plan.run(inputs);
@@ -31,20 +15,20 @@ std::vector<Tensor> run_graph(std::shared_ptr<Graph> g, const std::vector<Tensor
 TEST(If, BranchesReadEnclosingScopeValues) {
   auto then_g = std::make_shared<Graph>();
   then_g->name = "then";
-  then_g->nodes.push_back(make_node("Identity", {"a"}, {"t_out"}));
-  then_g->outputs.push_back(tensor_info("t_out"));
+  then_g->nodes.push_back(graph_node("Identity", {"a"}, {"t_out"}));
+  then_g->outputs.push_back(value_info("t_out"));
   auto else_g = std::make_shared<Graph>();
   else_g->name = "else";
-  else_g->nodes.push_back(make_node("Identity", {"b"}, {"e_out"}));
-  else_g->outputs.push_back(tensor_info("e_out"));
+  else_g->nodes.push_back(graph_node("Identity", {"b"}, {"e_out"}));
+  else_g->outputs.push_back(value_info("e_out"));
 
   auto g = std::make_shared<Graph>();
-  g->inputs = {tensor_info("cond"), tensor_info("a"), tensor_info("b")};
-  Node n = make_node("If", {"cond"}, {"y"});
+  g->inputs = {value_info("cond"), value_info("a"), value_info("b")};
+  Node n = graph_node("If", {"cond"}, {"y"});
   n.attrs.set("then_branch", graph_attribute(then_g));
   n.attrs.set("else_branch", graph_attribute(else_g));
   g->nodes.push_back(n);
-  g->outputs.push_back(tensor_info("y"));
+  g->outputs.push_back(value_info("y"));
 
   Tensor a = make_tensor<float>({2}, {1, 2}), b = make_tensor<int64_t>({1}, {7});
   EXPECT_EQ(values_of<float>(run_graph(g, {Tensor::scalar(true), a, b})[0]), (std::vector<float>{1, 2}));
@@ -55,17 +39,17 @@ TEST(If, BranchesReadEnclosingScopeValues) {
 std::shared_ptr<Graph> counting_loop() {
   auto body = std::make_shared<Graph>();
   body->name = "body";
-  body->inputs = {tensor_info("i"), tensor_info("c_in"), tensor_info("v_in")};
-  body->nodes.push_back(make_node("Identity", {"c_in"}, {"c_out"}));
-  body->nodes.push_back(make_node("Identity", {"v_in"}, {"v_out"}));
-  body->nodes.push_back(make_node("Identity", {"i"}, {"scan"}));
-  body->outputs = {tensor_info("c_out"), tensor_info("v_out"), tensor_info("scan")};
+  body->inputs = {value_info("i"), value_info("c_in"), value_info("v_in")};
+  body->nodes.push_back(graph_node("Identity", {"c_in"}, {"c_out"}));
+  body->nodes.push_back(graph_node("Identity", {"v_in"}, {"v_out"}));
+  body->nodes.push_back(graph_node("Identity", {"i"}, {"scan"}));
+  body->outputs = {value_info("c_out"), value_info("v_out"), value_info("scan")};
   auto g = std::make_shared<Graph>();
-  g->inputs = {tensor_info("M"), tensor_info("cond"), tensor_info("v")};
-  Node n = make_node("Loop", {"M", "cond", "v"}, {"v_final", "scans"});
+  g->inputs = {value_info("M"), value_info("cond"), value_info("v")};
+  Node n = graph_node("Loop", {"M", "cond", "v"}, {"v_final", "scans"});
   n.attrs.set("body", graph_attribute(body));
   g->nodes.push_back(n);
-  g->outputs = {tensor_info("v_final"), tensor_info("scans")};
+  g->outputs = {value_info("v_final"), value_info("scans")};
   return g;
 }
 
@@ -84,18 +68,18 @@ TEST(Loop, FalseConditionRunsNoIteration) {
 TEST(Scan, SlicesInputsAndStacksOutputsInReverse) {
   auto body = std::make_shared<Graph>();
   body->name = "body";
-  body->inputs = {tensor_info("state_in"), tensor_info("x_t")};
-  body->nodes.push_back(make_node("Identity", {"x_t"}, {"state_out"}));
-  body->nodes.push_back(make_node("Identity", {"x_t"}, {"y_t"}));
-  body->outputs = {tensor_info("state_out"), tensor_info("y_t")};
+  body->inputs = {value_info("state_in"), value_info("x_t")};
+  body->nodes.push_back(graph_node("Identity", {"x_t"}, {"state_out"}));
+  body->nodes.push_back(graph_node("Identity", {"x_t"}, {"y_t"}));
+  body->outputs = {value_info("state_out"), value_info("y_t")};
   auto g = std::make_shared<Graph>();
-  g->inputs = {tensor_info("s0"), tensor_info("x")};
-  Node n = make_node("Scan", {"s0", "x"}, {"s_final", "y"});
+  g->inputs = {value_info("s0"), value_info("x")};
+  Node n = graph_node("Scan", {"s0", "x"}, {"s_final", "y"});
   n.attrs.set("body", graph_attribute(body));
   n.attrs.set("num_scan_inputs", int_attribute(1));
   n.attrs.set("scan_output_directions", ints_attribute({1}));
   g->nodes.push_back(n);
-  g->outputs = {tensor_info("s_final"), tensor_info("y")};
+  g->outputs = {value_info("s_final"), value_info("y")};
   auto out = run_graph(g, {make_tensor<float>({2}, {0, 0}), make_tensor<float>({3, 2}, {1, 2, 3, 4, 5, 6})});
   EXPECT_EQ(values_of<float>(out[0]), (std::vector<float>{5, 6}));
   EXPECT_EQ(values_of<float>(out[1]), (std::vector<float>{5, 6, 3, 4, 1, 2}));
@@ -103,10 +87,10 @@ TEST(Scan, SlicesInputsAndStacksOutputsInReverse) {
 
 TEST(ExecutionPlan, OrdersUnsortedNodesAndRejectsCycles) {
   auto g = std::make_shared<Graph>();
-  g->inputs = {tensor_info("x")};
-  g->nodes.push_back(make_node("Identity", {"t"}, {"y"}));
-  g->nodes.push_back(make_node("Identity", {"x"}, {"t"}));
-  g->outputs = {tensor_info("y")};
+  g->inputs = {value_info("x")};
+  g->nodes.push_back(graph_node("Identity", {"t"}, {"y"}));
+  g->nodes.push_back(graph_node("Identity", {"x"}, {"t"}));
+  g->outputs = {value_info("y")};
   EXPECT_EQ(values_of<float>(run_graph(g, {make_tensor<float>({1}, {3})})[0]), (std::vector<float>{3}));
 
   g->nodes[1].inputs = {"y"};
@@ -116,8 +100,8 @@ TEST(ExecutionPlan, OrdersUnsortedNodesAndRejectsCycles) {
 
 TEST(ExecutionPlan, UndefinedInputIsNamed) {
   auto g = std::make_shared<Graph>();
-  g->nodes.push_back(make_node("Identity", {"ghost"}, {"y"}));
-  g->outputs = {tensor_info("y")};
+  g->nodes.push_back(graph_node("Identity", {"ghost"}, {"y"}));
+  g->outputs = {value_info("y")};
   try {
     run_graph(g, {});
     FAIL();

@@ -7,23 +7,11 @@
 namespace onnxgen::testing {
 namespace {
 
-Node make_node(std::string op, std::vector<std::string> inputs, std::string output) {
-  Node n;
-  n.op_type = std::move(op);
-  n.name = n.op_type;
-  n.inputs = std::move(inputs);
-  n.outputs = {std::move(output)};
-  return n;
-}
-
 // x [1, 2, 3, 3] -> Conv (3x3, pad 1, 2 -> 2 channels) -> BatchNormalization -> Relu, with
 // weights chosen so some outputs go negative.
 Model conv_bn_relu(bool relu_is_also_an_output) {
   auto g = std::make_shared<Graph>();
-  ValueInfo x;
-  x.name = "x";
-  x.dtype = DataType::kFloat;
-  g->inputs.push_back(x);
+  g->inputs.push_back(value_info("x", DataType::kFloat));
   std::vector<float> w(2 * 2 * 9);
   for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(static_cast<int>(i % 7) - 3) * 0.25f;
   g->initializers["w"] = make_tensor<float>({2, 2, 3, 3}, w);
@@ -32,16 +20,14 @@ Model conv_bn_relu(bool relu_is_also_an_output) {
   g->initializers["beta"] = make_tensor<float>({2}, {-0.25f, 1.0f});
   g->initializers["mean"] = make_tensor<float>({2}, {0.1f, -0.3f});
   g->initializers["var"] = make_tensor<float>({2}, {4.0f, 0.25f});
-  Node conv = make_node("Conv", {"x", "w", "b"}, "c");
+  Node conv = graph_node("Conv", {"x", "w", "b"}, {"c"});
   conv.attrs.set("pads", ints_attribute({1, 1, 1, 1}));
   g->nodes.push_back(conv);
-  g->nodes.push_back(make_node("BatchNormalization", {"c", "gamma", "beta", "mean", "var"}, "n"));
-  g->nodes.push_back(make_node("Relu", {"n"}, "y"));
+  g->nodes.push_back(graph_node("BatchNormalization", {"c", "gamma", "beta", "mean", "var"}, {"n"}));
+  g->nodes.push_back(graph_node("Relu", {"n"}, {"y"}));
   for (const char* name : {"y", "n"}) {
     if (std::string(name) == "n" && !relu_is_also_an_output) break;
-    ValueInfo out;
-    out.name = name;
-    g->outputs.push_back(out);
+    g->outputs.push_back(value_info(name));
   }
   Model m;
   m.graph = g;

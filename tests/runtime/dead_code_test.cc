@@ -4,24 +4,10 @@
 
 #include <algorithm>
 
-namespace onnxgen {
+#include "tests/runtime/test_graphs.h"
+
+namespace onnxgen::testing {
 namespace {
-
-Node node(const std::string& op, std::vector<std::string> in, std::vector<std::string> out) {
-  Node n;
-  n.name = op + "_" + out.front();
-  n.op_type = op;
-  n.inputs = std::move(in);
-  n.outputs = std::move(out);
-  return n;
-}
-
-ValueInfo value(const std::string& name) {
-  ValueInfo v;
-  v.name = name;
-  v.dtype = DataType::kFloat;
-  return v;
-}
 
 std::vector<std::string> node_outputs(const Graph& g) {
   std::vector<std::string> out;
@@ -37,14 +23,15 @@ std::vector<std::string> input_names(const Graph& g) {
 
 TEST(DeadCode, RemovesChainsNobodyReadsAndTheirInputs) {
   Graph g;
-  g.inputs = {value("x"), value("unused"), value("only_dead")};
+  g.inputs = {value_info("x", DataType::kFloat), value_info("unused", DataType::kFloat),
+              value_info("only_dead", DataType::kFloat)};
   g.initializers["w"] = Tensor::zeros(DataType::kFloat, {1});
   g.initializers["w_dead"] = Tensor::zeros(DataType::kFloat, {1});
   // y = Relu(x + w); the chain a -> b -> c reads only_dead and w_dead but reaches no output.
-  g.nodes = {node("Add", {"x", "w"}, {"s"}), node("Mul", {"only_dead", "w_dead"}, {"a"}),
-             node("Neg", {"a"}, {"b"}), node("Relu", {"s"}, {"y"}), node("Abs", {"b", "s"}, {"c"})};
-  g.outputs = {value("y")};
-  g.value_infos = {value("s"), value("b")};
+  g.nodes = {graph_node("Add", {"x", "w"}, {"s"}), graph_node("Mul", {"only_dead", "w_dead"}, {"a"}),
+             graph_node("Neg", {"a"}, {"b"}), graph_node("Relu", {"s"}, {"y"}), graph_node("Abs", {"b", "s"}, {"c"})};
+  g.outputs = {value_info("y", DataType::kFloat)};
+  g.value_infos = {value_info("s", DataType::kFloat), value_info("b", DataType::kFloat)};
 
   EXPECT_TRUE(remove_dead_code(g));
   EXPECT_EQ(node_outputs(g), (std::vector<std::string>{"s", "y"}));
@@ -58,19 +45,20 @@ TEST(DeadCode, RemovesChainsNobodyReadsAndTheirInputs) {
 
 TEST(DeadCode, KeepsNodesWithOneReadOutputAndValuesSubgraphsCapture) {
   Graph g;
-  g.inputs = {value("x"), value("cond"), value("captured")};
-  g.nodes = {node("Split", {"x"}, {"half0", "half1"}), node("Neg", {"captured"}, {"neg"})};
+  g.inputs = {value_info("x", DataType::kFloat), value_info("cond", DataType::kFloat),
+              value_info("captured", DataType::kFloat)};
+  g.nodes = {graph_node("Split", {"x"}, {"half0", "half1"}), graph_node("Neg", {"captured"}, {"neg"})};
   auto then_g = std::make_shared<Graph>();
-  then_g->nodes = {node("Add", {"half0", "neg"}, {"t"})};  // reads two values of the outer graph
-  then_g->outputs = {value("t")};
+  then_g->nodes = {graph_node("Add", {"half0", "neg"}, {"t"})};  // reads two values of the outer graph
+  then_g->outputs = {value_info("t", DataType::kFloat)};
   auto else_g = std::make_shared<Graph>();
-  else_g->nodes = {node("Identity", {"half0"}, {"e"})};
-  else_g->outputs = {value("e")};
-  Node branch = node("If", {"cond"}, {"r"});
+  else_g->nodes = {graph_node("Identity", {"half0"}, {"e"})};
+  else_g->outputs = {value_info("e", DataType::kFloat)};
+  Node branch = graph_node("If", {"cond"}, {"r"});
   branch.attrs.set("then_branch", graph_attribute(then_g));
   branch.attrs.set("else_branch", graph_attribute(else_g));
   g.nodes.push_back(branch);
-  g.outputs = {value("r")};
+  g.outputs = {value_info("r", DataType::kFloat)};
 
   EXPECT_FALSE(remove_dead_code(g));
   EXPECT_EQ(g.nodes.size(), 3u);
@@ -79,13 +67,13 @@ TEST(DeadCode, KeepsNodesWithOneReadOutputAndValuesSubgraphsCapture) {
 
 TEST(DeadCode, OutputsReadStraightFromInputsKeepThem) {
   Graph g;
-  g.inputs = {value("x"), value("y")};
-  g.nodes = {node("Neg", {"y"}, {"n"})};
-  g.outputs = {value("x")};
+  g.inputs = {value_info("x", DataType::kFloat), value_info("y", DataType::kFloat)};
+  g.nodes = {graph_node("Neg", {"y"}, {"n"})};
+  g.outputs = {value_info("x", DataType::kFloat)};
   EXPECT_TRUE(remove_dead_code(g));
   EXPECT_TRUE(g.nodes.empty());
   EXPECT_EQ(input_names(g), std::vector<std::string>{"x"});
 }
 
 }  // namespace
-}  // namespace onnxgen
+}  // namespace onnxgen::testing

@@ -21,10 +21,7 @@ constexpr int64_t kK = 64, kBlock = 32;
 // each output a graph output. Weight j of node i is an initializer unless `b_input` is i.
 Model siblings(const std::vector<int64_t>& ns, int level0 = -1, int b_input = -1) {
   auto g = std::make_shared<Graph>();
-  ValueInfo x;
-  x.name = "x";
-  x.dtype = DataType::kFloat;
-  g->inputs.push_back(x);
+  g->inputs.push_back(value_info("x", DataType::kFloat));
   std::mt19937 rng(5);
   for (size_t i = 0; i < ns.size(); ++i) {
     const int64_t n = ns[i];
@@ -34,12 +31,7 @@ Model siblings(const std::vector<int64_t>& ns, int level0 = -1, int b_input = -1
     std::vector<float> scales(static_cast<size_t>(n * kK / kBlock));
     for (auto& s : scales) s = std::uniform_real_distribution<float>(0.01f, 0.1f)(rng);
     Tensor b = make_tensor<uint8_t>({n, kK / kBlock, kBlock / 2}, codes);
-    if (static_cast<int>(i) == b_input) {
-      ValueInfo in;
-      in.name = "b" + id;
-      in.dtype = DataType::kUInt8;
-      g->inputs.push_back(in);
-    }
+    if (static_cast<int>(i) == b_input) g->inputs.push_back(value_info("b" + id, DataType::kUInt8));
     g->initializers["b" + id] = b;
     g->initializers["s" + id] = make_tensor<float>({n * kK / kBlock}, scales);
     Node node;
@@ -54,9 +46,7 @@ Model siblings(const std::vector<int64_t>& ns, int level0 = -1, int b_input = -1
     node.attrs.set("block_size", int_attribute(kBlock));
     node.attrs.set("accuracy_level", int_attribute(static_cast<int>(i) == level0 ? 0 : 4));
     g->nodes.push_back(node);
-    ValueInfo y;
-    y.name = "y" + id;
-    g->outputs.push_back(y);
+    g->outputs.push_back(value_info("y" + id));
   }
   Model m;
   m.graph = g;

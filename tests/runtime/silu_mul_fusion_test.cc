@@ -14,31 +14,15 @@
 namespace onnxgen::testing {
 namespace {
 
-Node node(std::string op, std::vector<std::string> inputs, std::string output) {
-  Node n;
-  n.op_type = std::move(op);
-  n.name = output;
-  n.inputs = std::move(inputs);
-  n.outputs = {std::move(output)};
-  return n;
-}
-
 Model gated_mlp(DataType dtype, bool silu_is_an_output) {
   auto g = std::make_shared<Graph>();
-  for (const char* name : {"x", "u"}) {
-    ValueInfo v;
-    v.name = name;
-    v.dtype = dtype;
-    g->inputs.push_back(v);
-  }
-  g->nodes.push_back(node("Sigmoid", {"x"}, "s"));
-  g->nodes.push_back(node("Mul", {"s", "x"}, "silu"));  // Sigmoid(x) first: either order matches
-  g->nodes.push_back(node("Mul", {"u", "silu"}, "y"));
+  for (const char* name : {"x", "u"}) g->inputs.push_back(value_info(name, dtype));
+  g->nodes.push_back(graph_node("Sigmoid", {"x"}, {"s"}));
+  g->nodes.push_back(graph_node("Mul", {"s", "x"}, {"silu"}));  // Sigmoid(x) first: either order matches
+  g->nodes.push_back(graph_node("Mul", {"u", "silu"}, {"y"}));
   for (const char* name : {"y", "silu"}) {
     if (std::string(name) == "silu" && !silu_is_an_output) break;
-    ValueInfo out;
-    out.name = name;
-    g->outputs.push_back(out);
+    g->outputs.push_back(value_info(name));
   }
   Model m;
   m.graph = g;

@@ -58,4 +58,20 @@ std::vector<Tensor> run_node(const std::string& op_type, const std::vector<Tenso
   return plan.run(fed_inputs(inputs));
 }
 
+Node graph_node(const std::string& op, std::vector<std::string> inputs, std::vector<std::string> outputs) {
+  Node n;
+  n.op_type = op;
+  n.name = outputs.empty() ? op : op + "_" + outputs.front();
+  n.inputs = std::move(inputs);
+  n.outputs = std::move(outputs);
+  return n;
+}
+
+ValueInfo value_info(const std::string& name, DataType dtype) {
+  ValueInfo v;
+  v.name = name;
+  v.dtype = dtype;
+  return v;
+}
+
 }  // namespace onnxgen::testing

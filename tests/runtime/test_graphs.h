@@ -20,6 +20,11 @@ std::vector<T> values_of(const Tensor& t) {
   return std::vector<T>(t.data<T>(), t.data<T>() + t.numel());
 }
 
+// A default-domain node, named for its op and first output, for graphs a test builds by hand.
+Node graph_node(const std::string& op, std::vector<std::string> inputs, std::vector<std::string> outputs);
+// A graph input, output or value_info named `name`.
+ValueInfo value_info(const std::string& name, DataType dtype = DataType::kUndefined);
+
 // A graph of `op_type` as its only node, whose inputs are named for `inputs` (an undefined Tensor
 // is an omitted optional input) and fed in that order, less the omitted ones.
 std::shared_ptr<Graph> single_node_graph(const std::string& op_type, const std::vector<Tensor>& inputs,
