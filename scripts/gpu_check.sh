@@ -39,7 +39,9 @@ if [[ ${1:-} == --stage ]]; then
 fi
 
 out=${OUT:-/tmp/gpu_check_out}
-mkdir -p "$out" /tmp/onnxgen_gpu
+# Only the reports go to $out (the device tool brings back at most 8 files); stderr logs stay in /tmp.
+logs=/tmp/onnxgen_gpu/logs
+mkdir -p "$out" "$logs"
 tar -C /tmp/onnxgen_gpu -xJf .gpu/bundle.tar.xz
 export LD_LIBRARY_PATH=/tmp/onnxgen_gpu/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 bin=/tmp/onnxgen_gpu/bin
@@ -86,11 +88,11 @@ for dir in tests/fixtures/models/*-fp32 tests/fixtures/models/*-int4; do
   gen=(generate "$dir" --input-ids 5,17,42,99,7,30,12,64,3,88 --input-ids 9,8,27 --greedy --ignore-eos
        --max-new-tokens 40 --output ids --block-size 4)
   cpu=$(timeout 60 $bin/onnxgen "${gen[@]}" --device cpu 2>/dev/null)
-  cuda=$(timeout 60 $bin/onnxgen "${gen[@]}" --device cuda 2>"$out/generate_$(basename "$dir").err")
+  cuda=$(timeout 60 $bin/onnxgen "${gen[@]}" --device cuda 2>"$logs/generate_$(basename "$dir").err")
   if [[ -n $cpu && $cpu == "$cuda" ]]; then
     echo "same   $(basename "$dir"): $(echo "$cuda" | head -1 | cut -c1-60)..."
   else
-    echo "DIFFER $(basename "$dir")"; echo "  cpu:  $cpu"; echo "  cuda: $cuda"; tail -3 "$out/generate_$(basename "$dir").err"
+    echo "DIFFER $(basename "$dir")"; echo "  cpu:  $cpu"; echo "  cuda: $cuda"; tail -3 "$logs/generate_$(basename "$dir").err"
     # int4 greedy ids may part where two logits nearly tie (float sums in another order).
     [[ $dir == *-int4 ]] || status=1
   fi
@@ -106,10 +108,10 @@ for model in qwen-shape qwen-shape-int4; do
   mkdir -p $dir && cp .gpu/$model/* $dir/
   filled=0
   for py in /opt/torch/.venv/bin/python python3; do
-    if timeout 90 $py scripts/random_weights.py fill $dir 2>"$out/weights_$model.err"; then filled=1; break; fi
+    if timeout 90 $py scripts/random_weights.py fill $dir 2>"$logs/weights_$model.err"; then filled=1; break; fi
   done
   if (( !filled )); then
-    echo "-- no weights for $model: no Python with torch here"; tail -2 "$out/weights_$model.err"; continue
+    echo "-- no weights for $model: no Python with torch here"; tail -2 "$logs/weights_$model.err"; continue
   fi
   for batch in 1 32; do
     echo "-- $model, random weights, batch $batch"

@@ -3,7 +3,9 @@
 // GPU machine through scripts/gpu_check.sh.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <random>
 
 #include "runtime/core/device_backend.h"
@@ -294,37 +296,80 @@ double max_relative_diff(const Tensor& got, const Tensor& want) {
 }
 
 // PagedAttention writes its caches in place, so the CUDA plan is fed device caches, and both the
-// output and the caches are compared with the CPU kernel's.
-TEST_F(CudaKernels, PagedAttention) {
-  constexpr int64_t kHeads = 4, kKv = 2, kDim = 16, kBlockSize = 4, kBlocks = 16, kTokens = 8;
-  // Contexts of 7, 10 and 4 tokens after this step, of which 3, 1 and 4 are new.
-  const Tensor tables = make_tensor<int32_t>({3, 3}, {5, 2, 0, 1, 7, 3, 9, 0, 0});
-  const Tensor lens = make_tensor<int32_t>({3}, {7, 10, 4});
-  const Tensor loc = make_tensor<int32_t>({4}, {0, 3, 4, 8});
-  const Tensor slots = make_tensor<int32_t>({kTokens}, {8, 9, 10, 13, 36, 37, 38, 39});
+// output and the caches are compared with the CPU kernel's, for float32 and float16 caches, without
+// and with a softcap and sliding window.
+struct PagedCase {
+  int64_t heads, kv_heads, dim, block_size, blocks, window;
+  Tensor slots, tables, lens, loc;
+};
+
+void check_paged_attention(const PagedCase& c, std::mt19937& rng) {
+  const int64_t tokens = c.slots.numel();
   for (DataType cache_type : {DataType::kFloat, DataType::kFloat16})
-    for (const auto& [softcap, window] : {std::pair{0.f, int64_t{0}}, {5.f, int64_t{3}}}) {
+    for (const auto& [softcap, window] : {std::pair{0.f, int64_t{0}}, {5.f, c.window}}) {
       SCOPED_TRACE(to_string(cache_type) + " softcap " + std::to_string(softcap) + " window " + std::to_string(window));
-      const Tensor q = f32({kTokens, kHeads * kDim}), k = f32({kTokens, kKv * kDim}), v = f32({kTokens, kKv * kDim});
-      const Tensor key_cache = random_tensor(cache_type, {kBlocks, kKv, kBlockSize, kDim}, rng);
-      const Tensor value_cache = random_tensor(cache_type, {kBlocks, kKv, kBlockSize, kDim}, rng);
-      std::map<std::string, Attribute> attrs = {{"num_heads", int_attribute(kHeads)}, {"num_kv_heads", int_attribute(kKv)},
-                                                {"softcap", float_attribute(softcap)}, {"sliding_window", int_attribute(window)}};
-      auto graph = single_node_graph("PagedAttention",
-                                     {q, k, v, key_cache, value_cache, slots, tables, lens, loc}, attrs, 1, "com.onnxgen");
+      const Tensor q = random_tensor(DataType::kFloat, {tokens, c.heads * c.dim}, rng);
+      const Tensor k = random_tensor(DataType::kFloat, {tokens, c.kv_heads * c.dim}, rng);
+      const Tensor v = random_tensor(DataType::kFloat, {tokens, c.kv_heads * c.dim}, rng);
+      const Shape cache_shape{c.blocks, c.kv_heads, c.block_size, c.dim};
+      const Tensor key_cache = random_tensor(cache_type, cache_shape, rng);
+      const Tensor value_cache = random_tensor(cache_type, cache_shape, rng);
+      std::map<std::string, Attribute> attrs = {{"num_heads", int_attribute(c.heads)},
+                                                {"num_kv_heads", int_attribute(c.kv_heads)},
+                                                {"softcap", float_attribute(softcap)},
+                                                {"sliding_window", int_attribute(window)}};
+      auto graph = single_node_graph("PagedAttention", {q, k, v, key_cache, value_cache, c.slots, c.tables, c.lens, c.loc},
+                                     attrs, 1, "com.onnxgen");
       const auto opsets = single_node_opsets(17, "com.onnxgen");
       PlanOptions cpu_options, cuda_options;
       cuda_options.device = kCuda;
       ExecutionPlan cpu(graph, opsets, {}, cpu_options), gpu(graph, opsets, {}, cuda_options);
       const Tensor cpu_k = key_cache.clone(), cpu_v = value_cache.clone();
       const Tensor gpu_k = copy_to_device(key_cache, kCuda), gpu_v = copy_to_device(value_cache, kCuda);
-      const Tensor want = cpu.run(std::vector<Tensor>{q, k, v, cpu_k, cpu_v, slots, tables, lens, loc})[0];
-      const Tensor got = gpu.run(std::vector<Tensor>{q, k, v, gpu_k, gpu_v, slots, tables, lens, loc})[0];
+      const Tensor want = cpu.run(std::vector<Tensor>{q, k, v, cpu_k, cpu_v, c.slots, c.tables, c.lens, c.loc})[0];
+      const Tensor got = gpu.run(std::vector<Tensor>{q, k, v, gpu_k, gpu_v, c.slots, c.tables, c.lens, c.loc})[0];
       EXPECT_EQ(gpu.placements()[0], kCuda);
       EXPECT_LE(max_relative_diff(got, want), 1e-4);
       EXPECT_EQ(max_relative_diff(copy_to_device(gpu_k, Device::cpu()), cpu_k), 0.0);
       EXPECT_EQ(max_relative_diff(copy_to_device(gpu_v, Device::cpu()), cpu_v), 0.0);
     }
+}
+
+TEST_F(CudaKernels, PagedAttention) {
+  // Contexts of 7, 10 and 4 tokens after this step, of which 3, 1 and 4 are new.
+  check_paged_attention({.heads = 4, .kv_heads = 2, .dim = 16, .block_size = 4, .blocks = 16, .window = 3,
+                         .slots = make_tensor<int32_t>({8}, {8, 9, 10, 13, 36, 37, 38, 39}),
+                         .tables = make_tensor<int32_t>({3, 3}, {5, 2, 0, 1, 7, 3, 9, 0, 0}),
+                         .lens = make_tensor<int32_t>({3}, {7, 10, 4}),
+                         .loc = make_tensor<int32_t>({4}, {0, 3, 4, 8})},
+                        rng);
+}
+
+// Contexts longer than one attention block's partition of keys: decode tokens whose keys are split
+// over several blocks and merged, a chunk of prompt tokens, and a window that starts mid-partition.
+TEST_F(CudaKernels, PagedAttentionLongContexts) {
+  constexpr int64_t kBlockSize = 16, kBlocks = 160;
+  const std::vector<int32_t> lens = {700, 300, 257}, new_tokens = {1, 5, 1};
+  const int64_t max_blocks = (700 + kBlockSize - 1) / kBlockSize;
+  std::vector<int32_t> pool(kBlocks);
+  std::iota(pool.begin(), pool.end(), 0);
+  std::shuffle(pool.begin(), pool.end(), rng);
+  std::vector<int32_t> tables(lens.size() * max_blocks, 0), slots, loc = {0};
+  size_t next = 0;
+  for (size_t s = 0; s < lens.size(); ++s) {
+    for (int64_t b = 0; b < (lens[s] + kBlockSize - 1) / kBlockSize; ++b) tables[s * max_blocks + b] = pool[next++];
+    for (int32_t pos = lens[s] - new_tokens[s]; pos < lens[s]; ++pos)
+      slots.push_back(tables[s * max_blocks + pos / kBlockSize] * kBlockSize + pos % kBlockSize);
+    loc.push_back(loc.back() + new_tokens[s]);
+  }
+  const auto n = [](const std::vector<int32_t>& x) { return static_cast<int64_t>(x.size()); };
+  check_paged_attention({.heads = 8, .kv_heads = 2, .dim = 64, .block_size = kBlockSize, .blocks = kBlocks,
+                         .window = 400,
+                         .slots = make_tensor<int32_t>({n(slots)}, slots),
+                         .tables = make_tensor<int32_t>({n(lens), max_blocks}, tables),
+                         .lens = make_tensor<int32_t>({n(lens)}, lens),
+                         .loc = make_tensor<int32_t>({n(loc)}, loc)},
+                        rng);
 }
 
 }  // namespace

@@ -127,8 +127,10 @@ void gqa_write_present(const GqaArgs& g, const float* work, void* present, ElemT
 
 // com.onnxgen PagedAttention (see ops/cpu/paged_attention.cc for the contract). Index arrays are
 // device copies of the op's int32 inputs, plus seq_of: the sequence of each token.
+constexpr int64_t kPagedMaxHeadSize = 256;
 struct PagedArgs {
   int64_t tokens = 0, heads = 0, kv_heads = 0, dim = 0, block_size = 0, max_blocks = 0;
+  int64_t max_context = 0;  // the longest sequence's length: sizes the grid of key partitions
   float scale = 1, softcap = 0;
   int64_t window = 0;
   const int32_t* slots = nullptr;
@@ -140,9 +142,12 @@ struct PagedArgs {
 // Writes each token's key and value rows into its cache slot (slot -1: padding, skipped).
 void paged_write_cache(const PagedArgs& p, const void* k, const void* v, ElemType type, void* key_cache,
                        void* value_cache, ElemType cache_type, cudaStream_t stream);
+// How many partitions the keys of the longest context are split into; above one, paged_attention
+// needs `partials`: tokens * heads * partitions * (dim + 2) floats of device scratch.
+int64_t paged_attention_partitions(const PagedArgs& p);
 // y [tokens, heads * dim]: each token attends to its sequence's cached keys up to its position.
 void paged_attention(const PagedArgs& p, const void* q, ElemType type, const void* key_cache, const void* value_cache,
-                     ElemType cache_type, void* y, cudaStream_t stream);
+                     ElemType cache_type, void* y, float* partials, cudaStream_t stream);
 
 // RotaryEmbedding (contract: ops/rotary_embedding_inputs.h): y (x's layout) = x with the first
 // `rot` elements of every head turned by its token's row of the [cache_rows, rot/2] caches. The

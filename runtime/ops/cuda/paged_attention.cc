@@ -18,8 +18,6 @@
 namespace onnxgen {
 namespace {
 
-constexpr int64_t kMaxHead = 256;
-
 // The device copy of the last index array uploaded, shared by every PagedAttention node: reused
 // while the host array is the same, which holds across one step's layers.
 class IndexUploads {
@@ -64,7 +62,8 @@ class PagedAttention : public OpKernel {
     const cuda::ElemType type = cuda_float_type(q, "PagedAttention query");
     const cuda::ElemType cache_type = cuda_float_type(kc, "PagedAttention cache");
     const PagedGeometry g = check_paged_inputs(ctx, attrs_);
-    ONNXGEN_CHECK(g.dim <= kMaxHead, "PagedAttention head size ", g.dim, " must be at most ", kMaxHead, " on cuda");
+    ONNXGEN_CHECK(g.dim <= cuda::kPagedMaxHeadSize, "PagedAttention head size ", g.dim, " must be at most ",
+                  cuda::kPagedMaxHeadSize, " on cuda");
     cuda::PagedArgs p;
     p.kv_heads = g.kv_heads;
     p.block_size = g.block_size;
@@ -73,6 +72,7 @@ class PagedAttention : public OpKernel {
     p.tokens = g.tokens;
     p.max_blocks = g.max_blocks;
     const int64_t seqs = g.seqs;
+    p.max_context = seqs > 0 ? *std::max_element(lens.data<int32_t>(), lens.data<int32_t>() + seqs) : 0;
 
     // One array: slots, tables, lens, loc, then the sequence of each token.
     std::vector<int32_t> index(static_cast<size_t>(slots.numel() + tables.numel() + lens.numel() + loc.numel() + p.tokens));
@@ -94,7 +94,12 @@ class PagedAttention : public OpKernel {
     const cudaStream_t stream = stream_of(ctx);
     cuda::paged_write_cache(p, k.raw(), v.raw(), type, kc.raw(), vc.raw(), cache_type, stream);
     Tensor& y = ctx.allocate(0, q.dtype(), q.shape());
-    cuda::paged_attention(p, q.raw(), type, kc.raw(), vc.raw(), cache_type, y.raw(), stream);
+    const int64_t partitions = cuda::paged_attention_partitions(p);
+    Tensor partials;
+    if (partitions > 1)
+      partials = Tensor::empty(DataType::kFloat, {p.tokens * p.heads * partitions * (p.dim + 2)}, ctx.allocator());
+    cuda::paged_attention(p, q.raw(), type, kc.raw(), vc.raw(), cache_type, y.raw(),
+                          partials.defined() ? static_cast<float*>(partials.raw()) : nullptr, stream);
   }
 
  private:
