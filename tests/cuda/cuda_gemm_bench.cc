@@ -1,20 +1,21 @@
-// GEMM speed on the GPU at Qwen2.5-0.5B's projection shapes: cuBLAS (when it loads) and the
-// tiled fallback kernel, as time per product, TFLOP/s and weight bytes read per second as a
-// fraction of a device-to-device copy's bytes read plus written per second, measured here (what
-// bounds decode, m = 1). Weights that fit in L2 (50 MB on an H100) are re-read from it and can
+// GEMM speed on the GPU at Qwen2.5-0.5B's projection shapes: cuBLAS (when it loads), the decode
+// GEMV (where MatMul would take it) and the tiled fallback kernel, as time per product, TFLOP/s
+// and weight bytes read per second as a fraction of a device-to-device copy's bytes read plus
+// written per second, measured here (what bounds decode, m = 1). Weights that fit in L2 (50 MB on an H100) are re-read from it and can
 // exceed 100%.
 //   cuda_gemm_bench [--device cuda:N]
 #include <cuda_runtime_api.h>
 
 #include <cstdio>
 #include <exception>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "runtime/core/cuda_backend.h"
 #include "runtime/core/device_backend.h"
 #include "runtime/ops/cuda/cublas_gemm.h"
+#include "runtime/ops/cuda/gemv.h"
 
 using namespace onnxgen;
 
@@ -64,7 +65,7 @@ int run(int argc, char** argv) {
     const char* what;
     int64_t m, n, k;
   };
-  const std::vector<Shape> shapes = {{"decode mlp up", 1, 4864, 896},    {"decode mlp down", 1, 896, 4864},
+  const std::vector<Shape> shapes = {{"decode mlp up", 1, 4864, 896},    {"decode mlp down", 1, 896, 4864}, {"batch4 mlp down", 4, 896, 4864},
                                      {"decode lm_head", 1, 151936, 896}, {"batch32 mlp up", 32, 4864, 896},
                                      {"prefill mlp up", 512, 4864, 896}, {"prefill lm_head", 512, 151936, 896}};
   std::printf("%-16s %-5s %6s %7s %6s %-7s %10s %9s %10s\n", "shape", "type", "m", "n", "k", "gemm", "ms", "TFLOP/s",
@@ -74,16 +75,20 @@ int run(int argc, char** argv) {
       auto a = alloc.allocate(s.m * s.k * bytes), w = alloc.allocate(s.k * s.n * bytes), y = alloc.allocate(s.m * s.n * bytes);
       cuda_check(cudaMemsetAsync(a->data(), 0, a->bytes(), stream), "cudaMemset");
       cuda_check(cudaMemsetAsync(w->data(), 0, w->bytes(), stream), "cudaMemset");
-      for (bool use_blas : {true, false}) {
-        if (use_blas && !blas) continue;
+      for (const std::string gemm : {"cublas", "gemv", "tiled"}) {
+        if (gemm == "cublas" && !blas) continue;
+        // Timed as MatMul runs it: the shapes the GEMV leaves to cuBLAS have no row of their own.
+        if (gemm == "gemv" && !try_gemv(device, type, a->data(), w->data(), y->data(), s.m, s.n, s.k, blas != nullptr, stream))
+          continue;
         const double ms = time_ms(stream, [&] {
-          if (use_blas) blas->matmul(type, a->data(), 0, w->data(), 0, y->data(), 1, s.m, s.n, s.k, stream);
+          if (gemm == "cublas") blas->matmul(type, a->data(), 0, w->data(), 0, y->data(), 1, s.m, s.n, s.k, stream);
+          else if (gemm == "gemv") try_gemv(device, type, a->data(), w->data(), y->data(), s.m, s.n, s.k, false, stream);
           else cuda::matmul(type, a->data(), 0, w->data(), 0, y->data(), 1, s.m, s.n, s.k, stream);
         });
         const double tflops = 2.0 * s.m * s.n * s.k / (ms * 1e9);
         const double weight_gbps = double(s.k * s.n * bytes) / (ms * 1e6);
         std::printf("%-16s %-5s %6lld %7lld %6lld %-7s %10.4f %9.2f %9.0f%%\n", s.what, name, (long long)s.m,
-                    (long long)s.n, (long long)s.k, use_blas ? "cublas" : "tiled", ms, tflops,
+                    (long long)s.n, (long long)s.k, gemm.c_str(), ms, tflops,
                     100.0 * weight_gbps / copy_gbps);
       }
     }

@@ -157,6 +157,46 @@ TEST_F(CudaKernels, MatMul) {
   check("MatMul", {f16({33, 64}), f16({64, 65})}, {}, 1, 17, "", 1e-2);
 }
 
+// Up to four rows of A take the GEMV (gemv.cu): one K split or many merged by the last block of
+// each column tile, a partial last tile, rows folded from leading dims; eight go to cuBLAS.
+TEST_F(CudaKernels, MatMulGemv) {
+  check("MatMul", {f32({1, 96}), f32({96, 260})}, {}, 1, 17, "", 1e-5);
+  check("MatMul", {f32({3, 4864}), f32({4864, 200})}, {}, 1, 17, "", 1e-4);
+  check("MatMul", {f32({2, 1, 640}), f32({640, 128})}, {}, 1, 17, "", 1e-5);
+  check("MatMul", {f16({4, 2048}), f16({2048, 1000})}, {}, 1, 17, "", 1e-2);
+  check("MatMul", {f16({8, 2048}), f16({2048, 1000})}, {}, 1, 17, "", 1e-2);
+  check("MatMul", {f16({5, 896}), f16({896, 4864})}, {}, 1, 17, "", 1e-2);
+  // The same products twice: the tickets the first left must be back at zero.
+  check("MatMul", {f32({1, 4864}), f32({4864, 896})}, {}, 1, 17, "", 1e-4);
+  check("MatMul", {f32({1, 4864}), f32({4864, 896})}, {}, 1, 17, "", 1e-4);
+}
+
+// bfloat16 has no CPU MatMul to compare with: the reference is summed here from the same values.
+TEST_F(CudaKernels, MatMulGemvBf16) {
+  constexpr int64_t kM = 2, kK = 1536, kN = 520;
+  std::uniform_real_distribution<float> dist(-2.f, 2.f);
+  Tensor a = Tensor::empty(DataType::kBFloat16, {kM, kK}), w = Tensor::empty(DataType::kBFloat16, {kK, kN});
+  for (Tensor* t : {&a, &w})
+    for (int64_t i = 0; i < t->numel(); ++i) t->data<BFloat16>()[i] = BFloat16(dist(rng));
+  auto graph = single_node_graph("MatMul", {a, w}, {}, 1, "");
+  PlanOptions options;
+  options.fold_constants = false;
+  options.device = kCuda;
+  ExecutionPlan gpu(graph, single_node_opsets(17, ""), {}, options);
+  const Tensor got = gpu.run(fed_inputs({a, w}))[0];
+  EXPECT_EQ(gpu.placements()[0], kCuda);
+  ASSERT_EQ(got.dtype(), DataType::kBFloat16);
+  ASSERT_EQ(got.shape(), (Shape{kM, kN}));
+  for (int64_t r = 0; r < kM; ++r)
+    for (int64_t c = 0; c < kN; ++c) {
+      double want = 0;
+      for (int64_t k = 0; k < kK; ++k)
+        want += double(float(a.data<BFloat16>()[r * kK + k])) * double(float(w.data<BFloat16>()[k * kN + c]));
+      // bfloat16 keeps 8 bits of mantissa: the output's rounding bounds the error.
+      EXPECT_NEAR(got.to_double(r * kN + c), want, 1e-2 * std::max(std::fabs(want), 8.0)) << r << ", " << c;
+    }
+}
+
 TEST_F(CudaKernels, Softmax) {
   check("Softmax", {f32({3, 4, 50})}, {}, 1, 13);
   check("LogSoftmax", {f32({3, 1000})}, {}, 1, 13);

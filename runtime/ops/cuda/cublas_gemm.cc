@@ -11,6 +11,7 @@
 
 #include "runtime/core/cuda_backend.h"
 #include "runtime/core/error.h"
+#include "runtime/ops/cuda/gemv.h"
 
 namespace onnxgen {
 
@@ -82,6 +83,7 @@ bool CublasGemm::matmul(cuda::ElemType type, const void* a, int64_t a_batch_stri
 void device_gemm(Device device, cuda::ElemType type, const void* a, int64_t a_batch_stride, const void* w,
                  int64_t w_batch_stride, void* y, int64_t batch, int64_t m, int64_t n, int64_t k, cudaStream_t stream) {
   CublasGemm* blas = CublasGemm::get(device);
+  if (batch == 1 && try_gemv(device, type, a, w, y, m, n, k, blas != nullptr, stream)) return;
   if (k > 0 && blas && blas->matmul(type, a, a_batch_stride, w, w_batch_stride, y, batch, m, n, k, stream)) return;
   cuda::matmul(type, a, a_batch_stride, w, w_batch_stride, y, batch, m, n, k, stream);
 }

@@ -25,8 +25,8 @@ class CublasGemm {
   void* handle_;
 };
 
-// y = a w with cuda::matmul's contract on `device`: through cuBLAS where it loads, else the tiled
-// kernel.
+// y = a w with cuda::matmul's contract on `device`: through the GEMV of gemv.h for a few rows,
+// else cuBLAS where it loads, else the tiled kernel.
 void device_gemm(Device device, cuda::ElemType type, const void* a, int64_t a_batch_stride, const void* w,
                  int64_t w_batch_stride, void* y, int64_t batch, int64_t m, int64_t n, int64_t k, cudaStream_t stream);
 
