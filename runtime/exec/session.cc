@@ -33,10 +33,8 @@ Session::Session(Model model, SessionOptions options) : model_(std::move(model))
   // Built-in fusions; an observer sees every node of the graph as written, so none then.
   if (!options.observer) {
     ConvFusion().run(model_);
-    if (options.device.type == DeviceType::kCpu) {
-      SiluMulFusion().run(model_);
-      if (q4_int8_supported()) MatMulNBitsFusion().run(model_);
-    }
+    SiluMulFusion().run(model_);
+    if (options.device.type == DeviceType::kCpu && q4_int8_supported()) MatMulNBitsFusion().run(model_);
   }
   inputs_ = model_.graph->required_inputs();
   PlanOptions plan_options;

@@ -148,6 +148,13 @@ TEST_F(CudaKernels, Norms) {
   check("SimplifiedLayerNormalization", {f16({4, 96}), f16({96})}, {}, 1, 1, "", 1e-2);
 }
 
+// SiluMulFusion runs for CUDA plans too: the fused gated-MLP activation, rounded per step in float16.
+TEST_F(CudaKernels, SiluMul) {
+  check("SiluMul", {f32({2, 3, 40}), f32({2, 3, 40})}, {}, 1, 1, "com.onnxgen", 1e-5);
+  check("SiluMul", {f32({2, 3, 40}), f32({40})}, {}, 1, 1, "com.onnxgen", 1e-5);
+  check("SiluMul", {f16({4, 96}), f16({4, 96})}, {}, 1, 1, "com.onnxgen", 1e-2);
+}
+
 TEST_F(CudaKernels, MatMul) {
   check("MatMul", {f32({2, 3, 5, 7}), f32({7, 4})}, {}, 1, 17, "", 1e-5);
   check("MatMul", {f32({2, 3, 5, 7}), f32({2, 3, 7, 4})}, {}, 1, 17, "", 1e-5);

@@ -12,6 +12,7 @@
 #include "runtime/core/device_backend.h"
 #include "runtime/exec/device_placement.h"
 #include "runtime/graph/model_loader.h"
+#include "runtime/graph/silu_mul_fusion.h"
 
 namespace onnxgen {
 namespace {
@@ -30,6 +31,7 @@ TEST(DevicePlacement, EveryNodeOfTheFixturesPagedGraphsHasACudaKernel) {
     Model model = load_model(config.decoder_path);
     models::PagedAttentionRewrite rewrite(config);
     ASSERT_TRUE(rewrite.run(model)) << rewrite.report().reason;
+    SiluMulFusion().run(model);  // as a cuda Session fuses the graph
     std::string listed;
     for (const HostFallback& f : host_fallbacks(*model.graph, model.opsets, kCuda))
       // Its one input is a shape, which lives on the host: the plan runs it there whatever kernels exist.

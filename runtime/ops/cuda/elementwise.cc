@@ -1,4 +1,5 @@
-// Elementwise ops on CUDA: broadcasting arithmetic, comparisons and Where, activations and Cast.
+// Elementwise ops on CUDA: broadcasting arithmetic (com.onnxgen SiluMul too), comparisons and
+// Where, activations and Cast.
 #include "runtime/ops/cuda/cuda_kernel.h"
 #include "runtime/ops/where_inputs.h"
 
@@ -103,6 +104,7 @@ ONNXGEN_REGISTER_CUDA_KERNEL("", "Sub", 7, ONNXGEN_LATEST, Binary<cuda::BinaryOp
 ONNXGEN_REGISTER_CUDA_KERNEL("", "Mul", 7, ONNXGEN_LATEST, Binary<cuda::BinaryOp::kMul>);
 ONNXGEN_REGISTER_CUDA_KERNEL("", "Div", 7, ONNXGEN_LATEST, Binary<cuda::BinaryOp::kDiv>);
 ONNXGEN_REGISTER_CUDA_KERNEL("", "Pow", 7, ONNXGEN_LATEST, Binary<cuda::BinaryOp::kPow>);
+ONNXGEN_REGISTER_CUDA_KERNEL("com.onnxgen", "SiluMul", 1, ONNXGEN_LATEST, Binary<cuda::BinaryOp::kSiluMul>);
 ONNXGEN_REGISTER_CUDA_KERNEL("", "Sigmoid", 6, ONNXGEN_LATEST, Unary<cuda::UnaryOp::kSigmoid>);
 ONNXGEN_REGISTER_CUDA_KERNEL("", "Tanh", 6, ONNXGEN_LATEST, Unary<cuda::UnaryOp::kTanh>);
 ONNXGEN_REGISTER_CUDA_KERNEL("", "Relu", 6, ONNXGEN_LATEST, Unary<cuda::UnaryOp::kRelu>);

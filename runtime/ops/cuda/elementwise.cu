@@ -9,19 +9,6 @@ namespace {
 
 constexpr int kThreads = 256;
 
-__device__ float apply(BinaryOp op, float a, float b) {
-  switch (op) {
-    case BinaryOp::kAdd: return a + b;
-    case BinaryOp::kSub: return a - b;
-    case BinaryOp::kMul: return a * b;
-    case BinaryOp::kDiv: return a / b;
-    case BinaryOp::kPow: return powf(a, b);
-    case BinaryOp::kMax: return fmaxf(a, b);
-    case BinaryOp::kMin: return fminf(a, b);
-  }
-  return 0.f;
-}
-
 __device__ float apply(UnaryOp op, float x) {
   switch (op) {
     case UnaryOp::kSigmoid: return 1.f / (1.f + expf(-x));
@@ -37,6 +24,29 @@ __device__ float apply(UnaryOp op, float x) {
     case UnaryOp::kReciprocal: return 1.f / x;
     case UnaryOp::kSin: return sinf(x);
     case UnaryOp::kCos: return cosf(x);
+  }
+  return 0.f;
+}
+
+// v rounded to `t` and back, as an intermediate stored in that type would be.
+__device__ float rounded(float v, ElemType t) {
+  switch (t) {
+    case ElemType::kF16: return __half2float(__float2half_rn(v));
+    case ElemType::kBF16: return __bfloat162float(__float2bfloat16_rn(v));
+    default: return v;
+  }
+}
+
+__device__ float apply(BinaryOp op, float a, float b, ElemType t) {
+  switch (op) {
+    case BinaryOp::kAdd: return a + b;
+    case BinaryOp::kSub: return a - b;
+    case BinaryOp::kMul: return a * b;
+    case BinaryOp::kDiv: return a / b;
+    case BinaryOp::kPow: return powf(a, b);
+    case BinaryOp::kMax: return fmaxf(a, b);
+    case BinaryOp::kMin: return fminf(a, b);
+    case BinaryOp::kSiluMul: return rounded(a * rounded(apply(UnaryOp::kSigmoid, a), t), t) * b;
   }
   return 0.f;
 }
@@ -58,7 +68,7 @@ __global__ void binary_kernel(BinaryOp op, ElemType type, const void* a, Strided
   for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < n; i += int64_t{gridDim.x} * blockDim.x) {
     int64_t ai, bi;
     offsets(i, ad, bd, ai, bi);
-    store_float(y, i, type, apply(op, load_float(a, ai, type), load_float(b, bi, type)));
+    store_float(y, i, type, apply(op, load_float(a, ai, type), load_float(b, bi, type), type));
   }
 }
 

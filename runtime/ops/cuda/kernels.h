@@ -23,7 +23,8 @@ struct StridedDims {
 // Throws onnxgen::Error naming `what` when the last launch failed.
 void check_launch(const char* what);
 
-enum class BinaryOp : int { kAdd, kSub, kMul, kDiv, kPow, kMax, kMin };
+// kSiluMul: com.onnxgen SiluMul, a * Sigmoid(a) * b with each step rounded to the storage type.
+enum class BinaryOp : int { kAdd, kSub, kMul, kDiv, kPow, kMax, kMin, kSiluMul };
 // y = a op b over y's dims (a.dims), with a's and b's strides broadcast into them; float types.
 void binary(BinaryOp op, ElemType type, const void* a, const StridedDims& a_dims, const void* b,
             const StridedDims& b_strides, void* y, int64_t n, cudaStream_t stream);
