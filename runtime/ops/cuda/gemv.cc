@@ -54,19 +54,13 @@ bool try_gemv(Device device, cuda::ElemType type, const void* a, const void* w, 
   // Two blocks per multiprocessor keep enough loads in flight to stream w at full bandwidth.
   const int64_t want_splits = (2 * state.multiprocessors + tiles - 1) / tiles;
   if (want_splits == 1 && cublas_loaded) return false;
-  int64_t splits = std::clamp<int64_t>(want_splits, 1, std::max<int64_t>(1, k / kMinChunk));
-  cuda::GemvArgs g;
-  g.a = a;
-  g.w = w;
-  g.y = y;
-  g.m = m;
-  g.n = n;
-  g.k = k;
-  g.k_chunk = (k + splits - 1) / splits;
-  g.splits = splits = (k + g.k_chunk - 1) / g.k_chunk;
+  const int64_t most_splits = std::clamp<int64_t>(want_splits, 1, std::max<int64_t>(1, k / kMinChunk));
+  const int64_t k_chunk = (k + most_splits - 1) / most_splits;
+  cuda::GemvArgs g{.a = a, .w = w, .y = y, .m = m, .n = n, .k = k, .k_chunk = k_chunk,
+                   .splits = (k + k_chunk - 1) / k_chunk};
   Tensor partials;
-  if (splits > 1) {
-    partials = Tensor::empty(DataType::kFloat, {splits * m * n}, allocator_for(device));
+  if (g.splits > 1) {
+    partials = Tensor::empty(DataType::kFloat, {g.splits * m * n}, allocator_for(device));
     g.partials = static_cast<float*>(partials.raw());
     g.tickets = static_cast<unsigned*>(state.tickets.raw());
   }
