@@ -84,7 +84,7 @@ namespace {
 
 // Room a token's text can need once decoded: three bytes per byte where invalid bytes become
 // U+FFFD, plus a separator.
-size_t decoded_bound(const std::string& token) { return 3 * token.size() + 1; }
+size_t decoded_bound(std::string_view token) { return 3 * token.size() + 1; }
 
 // Reserved at least, so that the short windows of streaming settle on their buffers at once
 // instead of growing them whenever a window is longer than every one before.
@@ -97,23 +97,23 @@ void HfTokenizer::decode_into(std::string& out, std::span<const int32_t> ids, bo
   // Reused between calls: streaming decodes a few tokens per generated token, and fresh strings
   // would be heap allocations in every decode step.
   thread_local DecodePieces tokens;
-  thread_local std::vector<const std::string*> texts;
+  thread_local std::vector<std::string_view> texts;
   texts.clear();
   size_t text_bytes = 0;
   for (const int32_t id : ids) {
-    const std::string* t = nullptr;
+    std::optional<std::string_view> t;
     if (const AddedToken* added = added_->by_id(id)) {
-      if (!(skip_special_tokens && added->special)) t = &added->decoded;
+      if (!(skip_special_tokens && added->special)) t = added->decoded;
     } else {
       t = model_->vocabulary().token(id);
     }
     if (!t) continue;
-    texts.push_back(t);
+    texts.push_back(*t);
     text_bytes += decoded_bound(*t);
   }
   text_bytes = std::max(text_bytes, kMinTextBytes);
   tokens.reset(text_bytes);
-  for (const std::string* t : texts) tokens.add(std::max(decoded_bound(*t), kMinPieceBytes)).assign(*t);
+  for (const std::string_view t : texts) tokens.add(std::max(decoded_bound(t), kMinPieceBytes)).assign(t);
   out.clear();
   out.reserve(text_bytes);
   if (decoder_) {
@@ -131,7 +131,7 @@ std::optional<int32_t> HfTokenizer::token_to_id(std::string_view token) const {
 
 std::optional<std::string> HfTokenizer::id_to_token(int32_t id) const {
   if (const AddedToken* added = added_->by_id(id)) return added->decoded;
-  if (const std::string* t = model_->vocabulary().token(id)) return *t;
+  if (const auto t = model_->vocabulary().token(id)) return std::string(*t);
   return std::nullopt;
 }
 

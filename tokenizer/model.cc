@@ -13,12 +13,11 @@ namespace onnxgen::tokenizer {
 
 void Vocabulary::add(std::string_view token, int32_t id) {
   if (id < 0) throw Error("negative token id for '" + std::string(token) + "'");
-  if (static_cast<size_t>(id) >= tokens_.size()) {
-    tokens_.resize(static_cast<size_t>(id) + 1);
-    has_.resize(static_cast<size_t>(id) + 1);
-  }
-  tokens_[static_cast<size_t>(id)] = token;
-  has_[static_cast<size_t>(id)] = true;
+  if (text_.size() + token.size() >= kAbsent) throw Error("vocabulary texts exceed 4 GiB");
+  if (static_cast<size_t>(id) >= spans_.size()) spans_.resize(static_cast<size_t>(id) + 1);
+  // A replaced text stays in the buffer unreferenced: ids are given a text once in real files.
+  spans_[static_cast<size_t>(id)] = {static_cast<uint32_t>(text_.size()), static_cast<uint32_t>(token.size())};
+  text_.append(token);
   if ((indexed_ + 1) * 2 > index_.size()) grow();
   int32_t& slot = index_[slot_of(token)];
   if (slot == kNone) ++indexed_;
@@ -29,11 +28,15 @@ void Vocabulary::grow() {
   std::vector<int32_t> old = std::move(index_);
   index_.assign(std::max<size_t>(16, old.size() * 2), kNone);
   for (const int32_t id : old)
-    if (id != kNone) index_[slot_of(tokens_[static_cast<size_t>(id)])] = id;
+    if (id != kNone) index_[slot_of(text_of(id))] = id;
 }
 
 void Vocabulary::add_object(const nlohmann::json& vocab, const std::string& where) {
   if (!vocab.is_object()) json_util::fail(where, "'vocab' must be an object of token -> id");
+  size_t bytes = 0;
+  for (const auto& [token, id] : vocab.items()) bytes += token.size();
+  text_.reserve(text_.size() + bytes);
+  spans_.reserve(spans_.size() + vocab.size());
   for (const auto& [token, id] : vocab.items()) {
     if (!id.is_number_integer()) json_util::fail(where + ".vocab", "id of '" + token + "' is not an integer");
     add(token, id.get<int32_t>());

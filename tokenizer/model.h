@@ -13,10 +13,11 @@
 
 namespace onnxgen::tokenizer {
 
-// Token string <-> id table shared by every model type. Each token's text is stored once, by id;
-// the string -> id direction is an open-addressing table of ids compared through that text (a
-// node-based map keyed by a second copy of every string took three times the memory: 150k-token
-// vocabularies are common).
+// Token string <-> id table shared by every model type. The texts sit back to back in one
+// buffer, found by id through an (offset, size) per id; the string -> id direction is an
+// open-addressing table of ids compared through those texts. A std::string per token (32 bytes
+// before any text) and a node-based map keyed by a second copy of every string took several
+// times the memory, and vocabularies of 150k-250k tokens are common.
 class Vocabulary {
  public:
   // A text already present maps to the id added last.
@@ -30,24 +31,36 @@ class Vocabulary {
     const int32_t id = index_[slot_of(token)];
     return id == kNone ? std::nullopt : std::optional<int32_t>(id);
   }
-  const std::string* token(int32_t id) const {
-    return id >= 0 && static_cast<size_t>(id) < tokens_.size() && has_[id] ? &tokens_[id] : nullptr;
+  // The text of `id`; empty when no token has that id. Valid until the next add().
+  std::optional<std::string_view> token(int32_t id) const {
+    if (id < 0 || static_cast<size_t>(id) >= spans_.size() || spans_[static_cast<size_t>(id)].size == kAbsent)
+      return std::nullopt;
+    return text_of(id);
   }
-  size_t size() const { return tokens_.size(); }
+  size_t size() const { return spans_.size(); }
 
  private:
   static constexpr int32_t kNone = -1;
+  static constexpr uint32_t kAbsent = UINT32_MAX;
+  struct Span {
+    uint32_t offset = 0, size = kAbsent;
+  };
+
+  std::string_view text_of(int32_t id) const {
+    const Span& s = spans_[static_cast<size_t>(id)];
+    return std::string_view(text_).substr(s.offset, s.size);
+  }
   // The slot holding `token`'s id, or the empty slot where it would go (linear probing).
   size_t slot_of(std::string_view token) const {
     const size_t mask = index_.size() - 1;
     size_t i = std::hash<std::string_view>{}(token) & mask;
-    while (index_[i] != kNone && tokens_[static_cast<size_t>(index_[i])] != token) i = (i + 1) & mask;
+    while (index_[i] != kNone && text_of(index_[i]) != token) i = (i + 1) & mask;
     return i;
   }
   void grow();
 
-  std::vector<std::string> tokens_;
-  std::vector<bool> has_;
+  std::string text_;
+  std::vector<Span> spans_;
   std::vector<int32_t> index_;  // a power of two of slots, at most half of them used
   size_t indexed_ = 0;
 };
