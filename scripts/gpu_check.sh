@@ -17,7 +17,8 @@
 #                                          decode step, on the Qwen2.5-0.5B-shaped graphs in .gpu
 #                                          (qwen-shape fp16, qwen-shape-int4; weights drawn there by
 #                                          scripts/random_weights.py: timed, never read) at batch 1
-#                                          and 32, and on the qwen2-genai-fp16 fixture.
+#                                          and 32 (with the host time per op of a batch-1
+#                                          decode step), and on the qwen2-genai-fp16 fixture.
 # The GPU machine has no network and no apt, so nothing is installed there, and nothing is
 # unpacked outside /tmp. The whole run takes under 6 minutes.
 set -uo pipefail
@@ -117,6 +118,9 @@ for model in qwen-shape qwen-shape-int4; do
     echo "-- $model, random weights, batch $batch"
     checked 120 $bin/onnxgen "${bench[@]}" --batch $batch $dir
   done
+  echo "-- $model, batch 1: host time per op in decode steps (ONNXGEN_PROFILE; kernels run asynchronously)"
+  ONNXGEN_PROFILE=1 timeout 60 $bin/onnxgen bench --prompt-len 128 --gen 32 --repeat 1 --kv-cache-mb 1024 \
+    --device cuda $dir 2>&1 | grep -A12 'decode steps' || true
 done
 echo "-- the qwen2-genai-fp16 fixture (2 layers, hidden 64: launch overhead, not bandwidth)"
 checked 60 $bin/onnxgen "${bench[@]}" tests/fixtures/models/qwen2-genai-fp16
