@@ -4,10 +4,10 @@
 Models have the real shapes of SmolLM2-135M (fp32 and int4) and Qwen2.5-0.5B (int4), random
 weights (made from a config, never downloaded), exported by onnxruntime-genai's model builder
 (as scripts/make_fixtures.py does) and converted to GGUF by llama.cpp's convert_hf_to_gguf.py from
-the llama-cpp-python sdist (F32 for fp32, then llama.cpp's own quantiser for Q4_0 and BF16). "smollm2-bf16" is the fp32 export
-run by onnxgen with --weight-dtype bf16, against onnxruntime-genai on the same fp32 export (it
-has no bf16 CPU path) and llama.cpp on BF16. They are
-built on first use and cached under --cache (gitignored; several GB).
+the llama-cpp-python sdist (F32 for fp32, then llama.cpp's own quantiser for Q4_0 and BF16).
+"smollm2-bf16" is the fp32 export run by onnxgen with --weight-dtype bf16, against
+onnxruntime-genai on the same fp32 export (it has no bf16 CPU path) and llama.cpp on BF16. They
+are built on first use and cached under --cache (gitignored; several GB).
 
 Each runtime gets the same synthetic prompt length, generated tokens, greedy selection and
 threads; every figure is the median over --rounds rounds, runtimes interleaved within a round so

@@ -1,8 +1,8 @@
 // GEMM speed on the GPU at Qwen2.5-0.5B's projection shapes: cuBLAS (when it loads), the decode
 // GEMV (where MatMul would take it) and the tiled fallback kernel, as time per product, TFLOP/s
 // and weight bytes read per second as a fraction of a device-to-device copy's bytes read plus
-// written per second, measured here (what bounds decode, m = 1). Weights that fit in L2 (50 MB on an H100) are re-read from it and can
-// exceed 100%.
+// written per second, measured here (what bounds decode, m = 1). Weights that fit in L2 (50 MB on
+// an H100) are re-read from it and can exceed 100%.
 //   cuda_gemm_bench [--device cuda:N]
 #include <cuda_runtime_api.h>
 

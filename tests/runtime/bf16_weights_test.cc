@@ -1,8 +1,9 @@
 // Bf16WeightsPass with the MatMulBf16Weights kernel: MatMuls over float32 initializers become
 // products of A and the weights both rounded to bfloat16, summed in float32 (a decode step's few
 // rows on gemv_bf16, a prompt's on oneDNN), and MatMuls over activations or over initializers a
-// caller may override keep float32; Gemms over fixed weights read them as the MatMuls do. A Gather of a cast weight's columns (a tied embedding) reads
-// the same bfloat16 copy; one of another table stays as it is.
+// caller may override keep float32; Gemms over fixed weights read them as the MatMuls do. A
+// Gather of a cast weight's columns (a tied embedding) reads the same bfloat16 copy; one of
+// another table stays as it is.
 #include "runtime/graph/bf16_weights.h"
 
 #include <gtest/gtest.h>

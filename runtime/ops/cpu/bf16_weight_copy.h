@@ -1,10 +1,11 @@
 #pragma once
 // The bfloat16 copy of a float32 [K, N] initializer that --weight-dtype bf16 reads in its place,
-// stored transposed, [N][K] (a Gemm's weights given as [N, K] are cast as they lie): decode products then meet each output's weights contiguous, and row
-// j is column j of the original (a tied embedding's row for token j). Made once per initializer,
-// at the first run of a kernel that reads it, and shared by every kernel that does (an output
-// projection's MatMulBf16Weights and the embedding's GatherColumnsBf16); the model file's pages it
-// came from are handed back as it is made, so the float32 original stops counting in memory.
+// stored transposed, [N][K] (a Gemm's weights given as [N, K] are cast as they lie): decode
+// products then meet each output's weights contiguous, and row j is column j of the original (a
+// tied embedding's row for token j). Made once per initializer, at the first run of a kernel that
+// reads it, and shared by every kernel that does (an output projection's MatMulBf16Weights and the
+// embedding's GatherColumnsBf16); the model file's pages it came from are handed back as it is
+// made, so the float32 original stops counting in memory.
 #include <cstdint>
 #include <memory>
 #include <mutex>

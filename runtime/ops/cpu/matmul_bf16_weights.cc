@@ -1,9 +1,10 @@
 // com.onnxgen MatMulBf16Weights(A, B) = MatMul(A, B) for float32 A and a float32 initializer B of
 // [K, N] ([N, K] with trans_b=1, from a Gemm) read through its bfloat16 copy (Bf16WeightCopy), as
-// Bf16WeightsPass leaves the MatMuls and Gemms of a model loaded with bfloat16 weights: a decode step streams half the bytes on gemv_bf16, a
-// prompt runs oneDNN's bf16 GEMM. The copy's [N][K] layout gives the decode products each output's
-// weights contiguous, one stream per thread with no partial sums to add up (SmolLM2's 576-wide
-// projections at one row: 17-20 GB/s read [K][N] -> 29-33 GB/s).
+// Bf16WeightsPass leaves the MatMuls and Gemms of a model loaded with bfloat16 weights: a decode
+// step streams half the bytes on gemv_bf16, a prompt runs oneDNN's bf16 GEMM. The copy's [N][K]
+// layout gives the decode products each output's weights contiguous, one stream per thread with
+// no partial sums to add up (SmolLM2's 576-wide projections at one row: 17-20 GB/s read [K][N] ->
+// 29-33 GB/s).
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/batched_gemm.h"
 #include "runtime/ops/cpu/bf16_weight_copy.h"

@@ -126,8 +126,6 @@ void gqa_attention(const GqaArgs& g, const float* q, const float* k, const float
 void gqa_write_present(const GqaArgs& g, const float* work, void* present, ElemType cache_type, int64_t present_rows,
                        cudaStream_t stream);
 
-// com.onnxgen PagedAttention (see ops/cpu/paged_attention.cc for the contract). Index arrays are
-// device copies of the op's int32 inputs, plus seq_of: the sequence of each token.
 // y [m, n] = a [m, k] w [k, n] for a few rows (decode), float32, float16 or bfloat16 throughout
 // with float32 sums; n a multiple of 16 bytes of elements and w 16-byte aligned. K is cut into
 // `splits` chunks of k_chunk rows; with more than one, `partials` holds splits * m * n floats and
@@ -144,6 +142,8 @@ struct GemvArgs {
 int64_t gemv_tile_columns(ElemType type);
 void gemv(ElemType type, const GemvArgs& g, cudaStream_t stream);
 
+// com.onnxgen PagedAttention (see ops/cpu/paged_attention.cc for the contract). Index arrays are
+// device copies of the op's int32 inputs, plus seq_of: the sequence of each token.
 constexpr int64_t kPagedMaxHeadSize = 256;
 struct PagedArgs {
   int64_t tokens = 0, heads = 0, kv_heads = 0, dim = 0, block_size = 0, max_blocks = 0;
