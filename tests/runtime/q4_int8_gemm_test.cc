@@ -59,11 +59,11 @@ TEST_P(Q4Int8Gemm, MatchesScalarInt8Arithmetic) {
   const Q4Weights w{codes.data(), scales.data(), c.n, c.k, c.block};
   ThreadPool pool(3);
   const Q4PackedWeights packed = q4_pack_weights(pool, w);
-  Q4QuantizedA qa;
-  q4_quantize_a(a.data(), c.m, c.k, c.block, qa);
   const std::vector<float> want = reference(a, codes, scales, c);
   for (Q4Kernel kernel : {Q4Kernel::kAvx2, Q4Kernel::kAvx512Vnni}) {
     if (!q4_kernel_supported(kernel)) continue;
+    Q4QuantizedA qa;
+    q4_quantize_a(a.data(), c.m, c.k, c.block, qa, kernel);
     std::vector<float> y(static_cast<size_t>(c.m * c.n));
     const Q4Output out[] = {{y.data(), c.n}};
     q4_int8_gemm(pool, packed, qa, out, kernel);

@@ -38,14 +38,15 @@ constexpr int64_t kPackSlabBytes = 4 << 20;
 int64_t block_bytes(int64_t block) { return block / 2 * kGroupRows + kScaleBytes; }
 int64_t groups_of(int64_t rows) { return (rows + kGroupRows - 1) / kGroupRows; }
 
-struct ARows {
-  const int8_t* values[kMaxTileRows];
-  const float* scales[kMaxTileRows];
-  const int32_t* zero[kMaxTileRows];
-};
+// Quantised A: tiles of a kernel's tile height (the last tile may hold fewer rows), each tile
+// every block in order, each block of a tile of R rows
+//   block / 8 chunks of R * 8 bytes: row t's 8 values of the chunk at 8t
+//   float scale[R], int32 zero[R]    zero: -8 * the sum of the row's int8 values in the block
+// so a tile kernel walks one stream with every broadcast at a constant offset.
+int64_t a_block_bytes(int64_t block, int64_t rows) { return rows * (block + sizeof(float) + sizeof(int32_t)); }
 
-// y[t][16g .. 16g + cols) for one group of weight rows and TM rows of A.
-using GroupTile = void (*)(const uint8_t*, int64_t, int64_t, const ARows&, float* const*, int);
+// y[t][16g .. 16g + cols) for one group of weight rows and a tile of TM rows of A.
+using GroupTile = void (*)(const uint8_t* w, int64_t blocks, int64_t block, const int8_t* a, float* const* y, int cols);
 
 struct TileSet {
   const GroupTile* tiles;  // tiles[tm - 1] takes tm rows of A
@@ -58,33 +59,43 @@ inline int32_t load4(const int8_t* a) {
   return v;
 }
 
+// A tile's block: its chunks, then each row's scale and zero.
+template <int TM>
+struct ATileBlock {
+  const int8_t* values;
+  const float* scales;
+  const int32_t* zero;
+  ATileBlock(const int8_t* a, int64_t block)
+      : values(a),
+        scales(reinterpret_cast<const float*>(a + TM * block)),
+        zero(reinterpret_cast<const int32_t*>(a + TM * block) + TM) {}
+};
+
 namespace avx2 {
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 // One half (h: rows 8h .. 8h + 7) of a group against TM rows of A: each 32-byte half-chunk is
 // unpacked once for all of them, and maddubs + madd stand in for dpbusd (each 16-bit sum holds two
 // products of at most 15 * 127, so it cannot saturate).
-template <int TM>
-void half_tile(const uint8_t* w, int64_t blocks, int64_t block, const ARows& a, float* const* y, int h, int cols) {
+template <int TM, int CHUNKS>
+void half_tile(const uint8_t* w, int64_t blocks, int64_t block, const int8_t* a, float* const* y, int h, int cols) {
   const __m256i low_mask = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1);
-  const int64_t chunks = block / kCodesPerChunk;
+  const int64_t chunks = CHUNKS ? CHUNKS : block / kCodesPerChunk;
   w += h * kChunkBytes / 2;
   __m256 acc[TM];
   for (int t = 0; t < TM; ++t) acc[t] = _mm256_setzero_ps();
-  for (int64_t b = 0; b < blocks; ++b) {
+  for (int64_t b = 0; b < blocks; ++b, a += a_block_bytes(block, TM)) {
+    const ATileBlock<TM> ab(a, block);
     __m256i dot[TM];
-    const int8_t* ab[TM];
-    for (int t = 0; t < TM; ++t) {
-      dot[t] = _mm256_set1_epi32(a.zero[t][b]);
-      ab[t] = a.values[t] + b * block;
-    }
+    for (int t = 0; t < TM; ++t) dot[t] = _mm256_set1_epi32(ab.zero[t]);
+#pragma GCC unroll 16
     for (int64_t c = 0; c < chunks; ++c, w += kChunkBytes) {
       if constexpr (TM > 1) _mm_prefetch(reinterpret_cast<const char*>(w) + kPrefetchBytes, _MM_HINT_T0);
       const __m256i bytes = _mm256_load_si256(reinterpret_cast<const __m256i*>(w));
       const __m256i lo = _mm256_and_si256(bytes, low_mask);
       const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(bytes, 4), low_mask);
       for (int t = 0; t < TM; ++t) {
-        const int8_t* at = ab[t] + c * kCodesPerChunk;
+        const int8_t* at = ab.values + (c * TM + t) * kCodesPerChunk;
         const __m256i pairs = _mm256_add_epi16(_mm256_maddubs_epi16(lo, _mm256_set1_epi32(load4(at))),
                                                _mm256_maddubs_epi16(hi, _mm256_set1_epi32(load4(at + 4))));
         dot[t] = _mm256_add_epi32(dot[t], _mm256_madd_epi16(pairs, ones));
@@ -93,7 +104,7 @@ void half_tile(const uint8_t* w, int64_t blocks, int64_t block, const ARows& a, 
     const __m256 w_scales = _mm256_load_ps(reinterpret_cast<const float*>(w));
     w += kScaleBytes;
     for (int t = 0; t < TM; ++t)
-      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot[t]), _mm256_mul_ps(w_scales, _mm256_set1_ps(a.scales[t][b])),
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot[t]), _mm256_mul_ps(w_scales, _mm256_set1_ps(ab.scales[t])),
                                acc[t]);
   }
   for (int t = 0; t < TM; ++t) {
@@ -103,14 +114,16 @@ void half_tile(const uint8_t* w, int64_t blocks, int64_t block, const ARows& a, 
   }
 }
 
-template <int TM>
-void group_tile(const uint8_t* w, int64_t blocks, int64_t block, const ARows& a, float* const* y, int cols) {
-  half_tile<TM>(w, blocks, block, a, y, 0, std::min(cols, kHalfRows));
-  if (cols > kHalfRows) half_tile<TM>(w, blocks, block, a, y, 1, cols - kHalfRows);
+template <int TM, int CHUNKS>
+void group_tile(const uint8_t* w, int64_t blocks, int64_t block, const int8_t* a, float* const* y, int cols) {
+  half_tile<TM, CHUNKS>(w, blocks, block, a, y, 0, std::min(cols, kHalfRows));
+  if (cols > kHalfRows) half_tile<TM, CHUNKS>(w, blocks, block, a, y, 1, cols - kHalfRows);
 }
 #pragma GCC pop_options
 
-constexpr GroupTile kTiles[] = {group_tile<1>, group_tile<2>, group_tile<3>, group_tile<4>};
+template <int CHUNKS>
+constexpr GroupTile kTilesOf[] = {group_tile<1, CHUNKS>, group_tile<2, CHUNKS>, group_tile<3, CHUNKS>,
+                                  group_tile<4, CHUNKS>};
 }  // namespace avx2
 
 namespace vnni512 {
@@ -119,26 +132,24 @@ namespace vnni512 {
 // A whole group against TM rows of A: each 64-byte chunk is unpacked once and meets every row
 // with two dpbusd of 64 products each. Eight rows hold 16 accumulators in registers, and per
 // product this runs ~2.9x the mix of 8-row groups in 256-bit registers with 4-row tiles.
-template <int TM>
-void group_tile(const uint8_t* w, int64_t blocks, int64_t block, const ARows& a, float* const* y, int cols) {
+template <int TM, int CHUNKS>
+void group_tile(const uint8_t* w, int64_t blocks, int64_t block, const int8_t* a, float* const* y, int cols) {
   const __m512i low_mask = _mm512_set1_epi8(0x0F);
-  const int64_t chunks = block / kCodesPerChunk;
+  const int64_t chunks = CHUNKS ? CHUNKS : block / kCodesPerChunk;
   __m512 acc[TM];
   for (int t = 0; t < TM; ++t) acc[t] = _mm512_setzero_ps();
-  for (int64_t b = 0; b < blocks; ++b) {
+  for (int64_t b = 0; b < blocks; ++b, a += a_block_bytes(block, TM)) {
+    const ATileBlock<TM> ab(a, block);
     __m512i dot[TM];
-    const int8_t* ab[TM];
-    for (int t = 0; t < TM; ++t) {
-      dot[t] = _mm512_set1_epi32(a.zero[t][b]);
-      ab[t] = a.values[t] + b * block;
-    }
+    for (int t = 0; t < TM; ++t) dot[t] = _mm512_set1_epi32(ab.zero[t]);
+#pragma GCC unroll 16
     for (int64_t c = 0; c < chunks; ++c, w += kChunkBytes) {
       if constexpr (TM > 1) _mm_prefetch(reinterpret_cast<const char*>(w) + kPrefetchBytes, _MM_HINT_T0);
       const __m512i bytes = _mm512_load_si512(w);
       const __m512i lo = _mm512_and_si512(bytes, low_mask);
       const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(bytes, 4), low_mask);
       for (int t = 0; t < TM; ++t) {
-        const int8_t* at = ab[t] + c * kCodesPerChunk;
+        const int8_t* at = ab.values + (c * TM + t) * kCodesPerChunk;
         dot[t] = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(dot[t], lo, _mm512_set1_epi32(load4(at))), hi,
                                      _mm512_set1_epi32(load4(at + 4)));
       }
@@ -147,20 +158,28 @@ void group_tile(const uint8_t* w, int64_t blocks, int64_t block, const ARows& a,
     w += kScaleBytes;
     for (int t = 0; t < TM; ++t)
       // (The masked form: GCC 12 warns the plain one reads an uninitialised vector.)
-      acc[t] = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(0xFFFF, dot[t]), _mm512_mul_ps(w_scales, _mm512_set1_ps(a.scales[t][b])),
-                               acc[t]);
+      acc[t] = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(0xFFFF, dot[t]),
+                               _mm512_mul_ps(w_scales, _mm512_set1_ps(ab.scales[t])), acc[t]);
   }
   const auto mask = static_cast<__mmask16>((1u << cols) - 1);
   for (int t = 0; t < TM; ++t) _mm512_mask_storeu_ps(y[t], mask, acc[t]);
 }
 #pragma GCC pop_options
 
-constexpr GroupTile kTiles[] = {group_tile<1>, group_tile<2>, group_tile<3>, group_tile<4>,
-                                group_tile<5>, group_tile<6>, group_tile<7>, group_tile<8>};
+template <int CHUNKS>
+constexpr GroupTile kTilesOf[] = {group_tile<1, CHUNKS>, group_tile<2, CHUNKS>, group_tile<3, CHUNKS>,
+                                  group_tile<4, CHUNKS>, group_tile<5, CHUNKS>, group_tile<6, CHUNKS>,
+                                  group_tile<7, CHUNKS>, group_tile<8, CHUNKS>};
 }  // namespace vnni512
 
-TileSet tile_set(Q4Kernel kernel) {
-  return kernel == Q4Kernel::kAvx512Vnni ? TileSet{vnni512::kTiles, 8} : TileSet{avx2::kTiles, 4};
+constexpr int tile_rows_of(Q4Kernel kernel) { return kernel == Q4Kernel::kAvx512Vnni ? 8 : 4; }
+
+// Blocks of 32, the common size, get tiles with their chunk loop unrolled: fewer registers held
+// across it, and no copies of the accumulators the compiler adds around a loop of unknown length.
+TileSet tile_set(Q4Kernel kernel, int64_t block) {
+  if (kernel == Q4Kernel::kAvx512Vnni)
+    return TileSet{block == 32 ? vnni512::kTilesOf<4> : vnni512::kTilesOf<0>, tile_rows_of(kernel)};
+  return TileSet{block == 32 ? avx2::kTilesOf<4> : avx2::kTilesOf<0>, tile_rows_of(kernel)};
 }
 
 // A chunk of one row: source bytes b0..b3 hold codes c0..c7 (c0 | c1 << 4, ...); the kernel's
@@ -190,9 +209,10 @@ __attribute__((target("bmi2"))) void pack_group(const Q4Weights& w, int64_t g, u
   }
 }
 
-// One block of A: round(a / scale) with the current (to-nearest-even) rounding, as nearbyint.
-__attribute__((target("avx2,fma"))) void quantize_block(const float* a, int64_t len, int8_t* q, float* scale,
-                                                        int32_t* zero) {
+// One block of A: round(a / scale) with the current (to-nearest-even) rounding, as nearbyint;
+// each 8 values go to q + chunk_stride * their chunk.
+__attribute__((target("avx2,fma"))) void quantize_block(const float* a, int64_t len, int8_t* q, int64_t chunk_stride,
+                                                        float* scale, int32_t* zero) {
   const __m256 sign = _mm256_set1_ps(-0.0f);
   __m256 vmax = _mm256_setzero_ps();
   for (int64_t i = 0; i < len; i += 8) vmax = _mm256_max_ps(vmax, _mm256_andnot_ps(sign, _mm256_loadu_ps(a + i)));
@@ -212,7 +232,9 @@ __attribute__((target("avx2,fma"))) void quantize_block(const float* a, int64_t 
     }
     // packs work per 128-bit lane; the permutation puts the 32 bytes back in order.
     const __m256i bytes = _mm256_packs_epi16(_mm256_packs_epi32(v[0], v[1]), _mm256_packs_epi32(v[2], v[3]));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + i), _mm256_permutevar8x32_epi32(bytes, order));
+    alignas(32) int8_t ordered[32];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(ordered), _mm256_permutevar8x32_epi32(bytes, order));
+    for (int64_t c = 0; c < 4; ++c) std::memcpy(q + (i / kCodesPerChunk + c) * chunk_stride, ordered + 8 * c, 8);
   }
   __m128i s = _mm_add_epi32(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
   s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
@@ -302,16 +324,26 @@ const Q4PackedWeights& Q4PackedOnce::get(ThreadPool& pool, std::span<const Q4Wei
   return packed_;
 }
 
-void q4_quantize_a(const float* a, int64_t m, int64_t k, int64_t block, Q4QuantizedA& out) {
-  const int64_t blocks = k / block;
+void q4_quantize_a(const float* a, int64_t m, int64_t k, int64_t block, Q4QuantizedA& out, Q4Kernel kernel) {
+  const int64_t blocks = k / block, tile = tile_rows_of(kernel);
   out.rows = m;
-  if (out.values.size() < static_cast<size_t>(m * k)) out.values.resize(static_cast<size_t>(m * k));
-  if (out.scales.size() < static_cast<size_t>(m * blocks)) {
-    out.scales.resize(static_cast<size_t>(m * blocks));
-    out.zero.resize(static_cast<size_t>(m * blocks));
+  out.k = k;
+  out.block = block;
+  out.tile_rows = static_cast<int>(tile);
+  const auto bytes = static_cast<size_t>(blocks * a_block_bytes(block, m));
+  if (out.data.size() < bytes) out.data.resize(bytes);
+  for (int64_t t0 = 0; t0 < m; t0 += tile) {
+    const int64_t rows = std::min(tile, m - t0);
+    int8_t* tile_data = out.data.data() + t0 * blocks * a_block_bytes(block, 1);
+    for (int64_t b = 0; b < blocks; ++b) {
+      int8_t* values = tile_data + b * a_block_bytes(block, rows);
+      auto* scales = reinterpret_cast<float*>(values + rows * block);
+      auto* zero = reinterpret_cast<int32_t*>(scales + rows);
+      for (int64_t t = 0; t < rows; ++t)
+        quantize_block(a + (t0 + t) * k + b * block, block, values + t * kCodesPerChunk, rows * kCodesPerChunk,
+                       scales + t, zero + t);
+    }
   }
-  for (int64_t i = 0; i < m * blocks; ++i)
-    quantize_block(a + i * block, block, out.values.data() + i * block, out.scales.data() + i, out.zero.data() + i);
 }
 
 void q4_int8_gemm(ThreadPool& pool, const Q4PackedWeights& w, const Q4QuantizedA& a, float* y) {
@@ -321,12 +353,16 @@ void q4_int8_gemm(ThreadPool& pool, const Q4PackedWeights& w, const Q4QuantizedA
 
 void q4_int8_gemm(ThreadPool& pool, const Q4PackedWeights& w, const Q4QuantizedA& a, std::span<const Q4Output> outputs,
                   Q4Kernel kernel) {
-  const TileSet set = tile_set(kernel);
+  const TileSet set = tile_set(kernel, w.block);
+  ONNXGEN_CHECK(a.k == w.k && a.block == w.block && a.tile_rows == set.max_rows, "q4_int8_gemm: A quantised for K ",
+                a.k, ", block ", a.block, " and tiles of ", a.tile_rows, " rows, the weights and kernel want ", w.k,
+                ", ", w.block, " and ", set.max_rows);
   const int64_t tile_rows = set.max_rows;
   const int64_t groups = groups_of(w.n), blocks = w.k / w.block, m = a.rows;
   const int64_t tiles_per_group = (m + tile_rows - 1) / tile_rows;
   const int64_t grain = std::max<int64_t>(1, 32768 / (w.group_bytes * tiles_per_group));
   const int64_t row_block = std::max<int64_t>(tile_rows, kARowBytesInL2 / w.k / tile_rows * tile_rows);
+  const int64_t a_row_bytes = blocks * a_block_bytes(w.block, 1);
   pool.parallel_for(groups, grain, [&](int64_t begin, int64_t end) {
     for (int64_t r0 = 0; r0 < m; r0 += row_block) {
       size_t part = 0;  // the output holding group g, whose first group is `first`
@@ -339,15 +375,9 @@ void q4_int8_gemm(ThreadPool& pool, const Q4PackedWeights& w, const Q4QuantizedA
         const int cols = static_cast<int>(std::min<int64_t>(kGroupRows, o.n - col));
         for (int64_t t0 = r0; t0 < std::min(m, r0 + row_block); t0 += tile_rows) {
           const int tm = static_cast<int>(std::min<int64_t>(tile_rows, m - t0));
-          ARows rows;
           float* y_rows[kMaxTileRows];
-          for (int t = 0; t < tm; ++t) {
-            rows.values[t] = a.values.data() + (t0 + t) * w.k;
-            rows.scales[t] = a.scales.data() + (t0 + t) * blocks;
-            rows.zero[t] = a.zero.data() + (t0 + t) * blocks;
-            y_rows[t] = o.y + (t0 + t) * o.n + col;
-          }
-          set.tiles[tm - 1](wg, blocks, w.block, rows, y_rows, cols);
+          for (int t = 0; t < tm; ++t) y_rows[t] = o.y + (t0 + t) * o.n + col;
+          set.tiles[tm - 1](wg, blocks, w.block, a.data.data() + t0 * a_row_bytes, y_rows, cols);
         }
       }
     }

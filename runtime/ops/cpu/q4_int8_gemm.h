@@ -43,13 +43,12 @@ struct Q4PackedWeights {
   int64_t group_bytes = 0;  // one group of kQ4GroupRows rows, every block
 };
 
-// A's rows quantised for q4_int8_gemm. Reused across calls, so a steady decode loop allocates
-// nothing.
+// A's rows quantised for q4_int8_gemm, in tiles of the rows one kernel call takes (the layout
+// lives in the .cc). Reused across calls, so a steady decode loop allocates nothing.
 struct Q4QuantizedA {
-  std::vector<int8_t> values;   // [rows][k]
-  std::vector<float> scales;    // [rows][k / block]
-  std::vector<int32_t> zero;    // [rows][k / block]: -8 * sum of the block's int8 values
-  int64_t rows = 0;
+  std::vector<int8_t> data;
+  int64_t rows = 0, k = 0, block = 0;
+  int tile_rows = 0;
 };
 
 // Whether this CPU runs the kernel (AVX2, FMA, BMI2).
@@ -79,8 +78,9 @@ class Q4PackedOnce {
 };
 
 // Quantises m rows of A ([m][k]) per block: scale max|a| / 127, round half to even, as ONNX
-// Runtime does.
-void q4_quantize_a(const float* a, int64_t m, int64_t k, int64_t block, Q4QuantizedA& out);
+// Runtime does; laid out for `kernel`, which q4_int8_gemm must then run.
+void q4_quantize_a(const float* a, int64_t m, int64_t k, int64_t block, Q4QuantizedA& out,
+                   Q4Kernel kernel = q4_best_kernel());
 
 // y[m][n] = per block, scale_w * scale_a * sum((code - 8) * a_int8).
 void q4_int8_gemm(ThreadPool& pool, const Q4PackedWeights& w, const Q4QuantizedA& a, float* y);
