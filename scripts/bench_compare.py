@@ -6,16 +6,20 @@ weights (made from a config, never downloaded), exported by onnxruntime-genai's 
 (as scripts/make_fixtures.py does) and converted to GGUF by llama.cpp's convert_hf_to_gguf.py from
 the llama-cpp-python sdist (F32 for fp32, then llama.cpp's own quantiser for Q4_0 and BF16).
 "smollm2-bf16" is the fp32 export run by onnxgen with --weight-dtype bf16, against
-onnxruntime-genai on the same fp32 export (it has no bf16 CPU path) and llama.cpp on BF16. They
-are built on first use and cached under --cache (gitignored; several GB).
+onnxruntime-genai on the same fp32 export (it has no bf16 CPU path) and llama.cpp on BF16. The
+"-acc0" models (not run unless named) are the int4 exports with MatMulNBits' accuracy_level set to
+0, float32 compute as Optimum's and transformers.js's int4 exports carry; llama.cpp has no such
+mode and sits them out. They are built on first use and cached under --cache (gitignored; several
+GB).
 
 Each runtime gets the same synthetic prompt length, generated tokens, greedy selection and
 threads; every figure is the median over --rounds rounds, runtimes interleaved within a round so
 that a busy machine slows them alike. Prints a table of prefill (pp) and generation (tg) tokens/s
 and onnxgen's ratio to each.
 
-  scripts/bench_compare.py                       # all three models
+  scripts/bench_compare.py                       # the issue's models
   scripts/bench_compare.py --models smollm2-int4 --rounds 5
+  scripts/bench_compare.py --models smollm2-int4-acc0 qwen2.5-0.5b-int4-acc0
 Needs the venv of `scripts/oracle_venv.sh --full` and build/cli/onnxgen (--onnxgen to change).
 """
 import argparse
@@ -52,6 +56,11 @@ MODELS = {
     "qwen2.5-0.5b-int4": ("Qwen2Config", "Qwen2ForCausalLM", QWEN25_05B, "int4", "Q4_0",
                           SHARED / "tokenizers" / "qwen3"),
 }
+DEFAULT_MODELS = list(MODELS)
+# int4 exports rewritten to float32 compute (accuracy_level 0), by the export they come from
+FLOAT_COMPUTE_OF = {"smollm2-int4-acc0": "smollm2-int4", "qwen2.5-0.5b-int4-acc0": "qwen2.5-0.5b-int4"}
+for _name, _base in FLOAT_COMPUTE_OF.items():
+    MODELS[_name] = MODELS[_base][:4] + (None,) + MODELS[_base][5:]
 EXPORT_OF = {"smollm2-bf16": "smollm2-fp32"}  # models that reuse another's onnxruntime-genai export
 ONNXGEN_FLAGS = {"smollm2-bf16": ["--weight-dtype", "bf16"]}
 LLAMA_FTYPES = {"Q4_0": 2, "BF16": 32}
@@ -81,6 +90,8 @@ def genai_model(name: str, cache: Path) -> Path:
     out = cache / f"genai-{name}"
     if (out / "genai_config.json").exists():
         return out
+    if name in FLOAT_COMPUTE_OF:
+        return float_compute_model(genai_model(FLOAT_COMPUTE_OF[name], cache), out)
     hf = hf_model(name, cache)
     tmp = out.with_suffix(".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -90,6 +101,26 @@ def genai_model(name: str, cache: Path) -> Path:
     for f in hf.iterdir():  # onnxgen reads the same tokenizer files the HF model has
         if f.name.startswith("tokenizer") and not (tmp / f.name).exists():
             shutil.copy(f, tmp / f.name)
+    tmp.rename(out)
+    return out
+
+
+def float_compute_model(int4: Path, out: Path) -> Path:
+    """The int4 export with every MatMulNBits at accuracy_level 0; its files hard-linked."""
+    import onnx
+    tmp = out.with_suffix(".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for f in int4.iterdir():
+        if f.name != "model.onnx":
+            os.link(f, tmp / f.name)
+    model = onnx.load(str(int4 / "model.onnx"), load_external_data=False)
+    for node in model.graph.node:
+        if node.op_type == "MatMulNBits":
+            for a in node.attribute:
+                if a.name == "accuracy_level":
+                    a.i = 0
+    onnx.save(model, str(tmp / "model.onnx"))
     tmp.rename(out)
     return out
 
@@ -217,7 +248,7 @@ def run_json(cmd, env=None):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--models", nargs="*", default=list(MODELS), choices=list(MODELS))
+    ap.add_argument("--models", nargs="*", default=DEFAULT_MODELS, choices=list(MODELS))
     ap.add_argument("--cache", type=Path, default=REPO / "build-bench-models")
     ap.add_argument("--onnxgen", type=Path, default=REPO / "build" / "cli" / "onnxgen")
     ap.add_argument("--prompt-len", type=int, default=128)
@@ -245,7 +276,7 @@ def main():
     for name in args.models:
         print(f"preparing {name} ...", file=sys.stderr, flush=True)
         paths[(name, "onnxgen")] = paths[(name, "ort-genai")] = genai_model(name, args.cache)
-        if "llama.cpp" in args.runtimes:
+        if "llama.cpp" in args.runtimes and MODELS[name][4]:
             paths[(name, "llama.cpp")] = gguf_model(name, args.cache)
 
     # Each runtime keeps its own OpenMP wait policy: llama.cpp's OpenMP build synchronises every
@@ -258,6 +289,8 @@ def main():
     for rnd in range(args.rounds):
         for name in args.models:
             for rt in args.runtimes:
+                if (name, rt) not in paths:
+                    continue
                 print(f"round {rnd + 1}/{args.rounds}: {name} on {rt}", file=sys.stderr, flush=True)
                 if rt == "onnxgen":
                     cmd = [str(args.onnxgen), "bench", str(paths[(name, rt)]), "--threads", str(args.threads),
@@ -273,14 +306,14 @@ def main():
 
     print(f"\nbatch 1, prompt {args.prompt_len}, {args.gen} generated, {args.threads} threads; "
           f"medians of {args.rounds} rounds x {args.repeat} runs")
-    header = f"{'model':<19} {'runtime':<10} {'pp tok/s':>9} {'tg tok/s':>9} {'ttft ms':>8} {'rss MB':>7} {'load s':>7}"
+    header = f"{'model':<22} {'runtime':<10} {'pp tok/s':>9} {'tg tok/s':>9} {'ttft ms':>8} {'rss MB':>7} {'load s':>7}"
     print(header + f" {'pp ratio':>9} {'tg ratio':>9}")
     for name in args.models:
         for rt in args.runtimes:
             if (name, rt) not in results:
                 continue
             pp, tg = med(name, rt, "prefill_tok_s"), med(name, rt, "decode_tok_s")
-            line = (f"{name:<19} {rt:<10} {pp:9.1f} {tg:9.2f} {med(name, rt, 'ttft_ms'):8.1f} "
+            line = (f"{name:<22} {rt:<10} {pp:9.1f} {tg:9.2f} {med(name, rt, 'ttft_ms'):8.1f} "
                     f"{med(name, rt, 'peak_rss_mb'):7.0f} {med(name, rt, 'load_s'):7.3f}")
             if rt != "onnxgen" and (name, "onnxgen") in results:
                 line += f" {med(name, 'onnxgen', 'prefill_tok_s') / pp:8.2f}x {med(name, 'onnxgen', 'decode_tok_s') / tg:8.2f}x"

@@ -261,45 +261,54 @@ def norm_cases():
              {"epsilon": 1e-5}, n_outputs=3, skip_outputs=(1,))
 
 
-def matmul_nbits_cases():
-    def case(name, m, k, n, bits, block, zp="none", dtype=np.float32, bias=False, accuracy=0):
-        blocks = (k + block - 1) // block
-        blob = block * bits // 8
-        b = RNG.integers(0, 256, size=(n, blocks, blob), dtype=np.uint8)
-        scales = (RNG.random((n * blocks,)) * 0.1 + 0.01).astype(dtype)
-        inputs = [("a", rnd(m, k, dtype=dtype)), ("b", b), ("scales", scales)]
-        inits = ["b", "scales"]
-        if zp == "packed":
-            inputs.append(("zp", RNG.integers(0, 256, size=(n * ((blocks * bits + 7) // 8),), dtype=np.uint8)))
-            inits.append("zp")
-        elif zp == "float":
-            inputs.append(("zp", (RNG.random((n * blocks,)) * (1 << bits)).astype(dtype)))
-            inits.append("zp")
-        elif bias:
-            inputs.append(("zp", None))
-        if bias:
-            inputs += [("g_idx", None), ("bias", rnd(n, dtype=dtype))]
-            inits.append("bias")
-        attrs = {"K": k, "N": n, "bits": bits, "block_size": block}
-        if accuracy:
-            attrs["accuracy_level"] = accuracy
-        ort_case(name, "MatMulNBits", inputs, attrs, initializers=tuple(inits))
+def matmul_nbits_case(name, m, k, n, bits, block, zp="none", dtype=np.float32, bias=False, accuracy=0):
+    blocks = (k + block - 1) // block
+    blob = block * bits // 8
+    b = RNG.integers(0, 256, size=(n, blocks, blob), dtype=np.uint8)
+    scales = (RNG.random((n * blocks,)) * 0.1 + 0.01).astype(dtype)
+    inputs = [("a", rnd(m, k, dtype=dtype)), ("b", b), ("scales", scales)]
+    inits = ["b", "scales"]
+    if zp == "packed":
+        inputs.append(("zp", RNG.integers(0, 256, size=(n * ((blocks * bits + 7) // 8),), dtype=np.uint8)))
+        inits.append("zp")
+    elif zp == "float":
+        inputs.append(("zp", (RNG.random((n * blocks,)) * (1 << bits)).astype(dtype)))
+        inits.append("zp")
+    elif bias:
+        inputs.append(("zp", None))
+    if bias:
+        inputs += [("g_idx", None), ("bias", rnd(n, dtype=dtype))]
+        inits.append("bias")
+    attrs = {"K": k, "N": n, "bits": bits, "block_size": block}
+    if accuracy:
+        attrs["accuracy_level"] = accuracy
+    ort_case(name, "MatMulNBits", inputs, attrs, initializers=tuple(inits))
 
-    case("matmul_nbits_q4_gemv", 1, 64, 48, 4, 32)
-    case("matmul_nbits_q4_gemv_zp", 1, 128, 40, 4, 32, zp="packed")
-    case("matmul_nbits_q4_prefill_zp", 7, 64, 24, 4, 16, zp="packed")
-    case("matmul_nbits_q4_block128_tail", 2, 200, 16, 4, 128, zp="packed")
-    case("matmul_nbits_q4_block256", 1, 256, 8, 4, 256)
-    case("matmul_nbits_q8", 3, 64, 16, 8, 32, zp="packed")
-    case("matmul_nbits_q8_nozp", 1, 96, 16, 8, 32)
-    case("matmul_nbits_q4_fp16", 2, 64, 16, 4, 32, dtype=np.float16)
-    case("matmul_nbits_q4_bias", 1, 64, 16, 4, 32, bias=True)
-    case("matmul_nbits_q4_float_zp", 1, 64, 16, 4, 32, zp="float")
+
+def matmul_nbits_cases():
+    matmul_nbits_case("matmul_nbits_q4_gemv", 1, 64, 48, 4, 32)
+    matmul_nbits_case("matmul_nbits_q4_gemv_zp", 1, 128, 40, 4, 32, zp="packed")
+    matmul_nbits_case("matmul_nbits_q4_prefill_zp", 7, 64, 24, 4, 16, zp="packed")
+    matmul_nbits_case("matmul_nbits_q4_block128_tail", 2, 200, 16, 4, 128, zp="packed")
+    matmul_nbits_case("matmul_nbits_q4_block256", 1, 256, 8, 4, 256)
+    matmul_nbits_case("matmul_nbits_q8", 3, 64, 16, 8, 32, zp="packed")
+    matmul_nbits_case("matmul_nbits_q8_nozp", 1, 96, 16, 8, 32)
+    matmul_nbits_case("matmul_nbits_q4_fp16", 2, 64, 16, 4, 32, dtype=np.float16)
+    matmul_nbits_case("matmul_nbits_q4_bias", 1, 64, 16, 4, 32, bias=True)
+    matmul_nbits_case("matmul_nbits_q4_float_zp", 1, 64, 16, 4, 32, zp="float")
     # accuracy_level 4: ORT quantises A to int8 per block.
-    case("matmul_nbits_q4_int8_compute", 1, 256, 32, 4, 32, accuracy=4)
-    case("matmul_nbits_q4_int8_compute_zp_prefill", 6, 128, 24, 4, 16, zp="packed", accuracy=4)
-    case("matmul_nbits_q8_int8_compute", 2, 64, 16, 8, 32, accuracy=4)
-    case("matmul_nbits_q4_int8_compute_fp16", 1, 128, 16, 4, 32, dtype=np.float16, accuracy=4)
+    matmul_nbits_case("matmul_nbits_q4_int8_compute", 1, 256, 32, 4, 32, accuracy=4)
+    matmul_nbits_case("matmul_nbits_q4_int8_compute_zp_prefill", 6, 128, 24, 4, 16, zp="packed", accuracy=4)
+    matmul_nbits_case("matmul_nbits_q8_int8_compute", 2, 64, 16, 8, 32, accuracy=4)
+    matmul_nbits_case("matmul_nbits_q4_int8_compute_fp16", 1, 128, 16, 4, 32, dtype=np.float16, accuracy=4)
+
+
+def matmul_nbits_float_kernel_cases():
+    """Float32 compute in onnxgen's q4_float_gemv: tiles of 4 and 1 rows, and the dequantising
+    prefill. (Drawn last, so the cases before keep their random data.)"""
+    matmul_nbits_case("matmul_nbits_q4_rows_zp", 5, 96, 21, 4, 32, zp="packed")
+    matmul_nbits_case("matmul_nbits_q4_prefill_block64_zp", 12, 192, 20, 4, 64, zp="packed")
+    matmul_nbits_case("matmul_nbits_q4_prefill_float_zp", 10, 64, 12, 4, 32, zp="float", bias=True)
 
 
 def gather_block_quantized_cases():
@@ -321,5 +330,5 @@ if __name__ == "__main__":
     os.makedirs(ROOT, exist_ok=True)
     onnx_cases()
     for make in (gqa_cases, mha_cases, contrib_attention_cases, rotary_cases, norm_cases, matmul_nbits_cases,
-                 gather_block_quantized_cases):
+                 gather_block_quantized_cases, matmul_nbits_float_kernel_cases):
         make()
