@@ -303,12 +303,15 @@ def matmul_nbits_cases():
     matmul_nbits_case("matmul_nbits_q4_int8_compute_fp16", 1, 128, 16, 4, 32, dtype=np.float16, accuracy=4)
 
 
-def matmul_nbits_float_kernel_cases():
-    """Float32 compute in onnxgen's q4_float_gemv: tiles of 4 and 1 rows, and the dequantising
-    prefill. (Drawn last, so the cases before keep their random data.)"""
+def matmul_nbits_kernel_cases():
+    """onnxgen's int4 kernels: float32 compute (q4_float_gemv: tiles of 4 and 1 rows, the
+    dequantising prefill) and int8 compute with zero points (q4_int8_gemm: tiles of 8 and 3 rows).
+    Drawn last, so the cases before keep their random data."""
     matmul_nbits_case("matmul_nbits_q4_rows_zp", 5, 96, 21, 4, 32, zp="packed")
     matmul_nbits_case("matmul_nbits_q4_prefill_block64_zp", 12, 192, 20, 4, 64, zp="packed")
     matmul_nbits_case("matmul_nbits_q4_prefill_float_zp", 10, 64, 12, 4, 32, zp="float", bias=True)
+    matmul_nbits_case("matmul_nbits_q4_int8_compute_gemv_zp", 1, 160, 40, 4, 32, zp="packed", accuracy=4)
+    matmul_nbits_case("matmul_nbits_q4_int8_compute_rows_zp", 11, 128, 24, 4, 32, zp="packed", accuracy=4)
 
 
 def gather_block_quantized_cases():
@@ -330,5 +333,5 @@ if __name__ == "__main__":
     os.makedirs(ROOT, exist_ok=True)
     onnx_cases()
     for make in (gqa_cases, mha_cases, contrib_attention_cases, rotary_cases, norm_cases, matmul_nbits_cases,
-                 gather_block_quantized_cases, matmul_nbits_float_kernel_cases):
+                 gather_block_quantized_cases, matmul_nbits_kernel_cases):
         make()

@@ -10,7 +10,7 @@
 // float32, as are their sums with the codes, so the float dot kernels compute them exactly.
 // Other levels compute in float32.
 //
-// Symmetric int4 with int8 compute runs q4_int8_gemm over weights repacked once for it; int4 with
+// int4 with int8 compute runs q4_int8_gemm over weights repacked once for it; int4 with
 // float32 compute runs q4_float_gemv on the weights as stored, or dequantises them for the GEMM
 // when A has many rows. Otherwise decode (few rows of A) is a GEMV that never materialises W: per
 // block it takes the dot product of A with the raw codes and corrects for the zero point with the
@@ -112,9 +112,11 @@ class MatMulNBits : public OpKernel, MatMulNBitsAttrs {
     check_operands(a_in, b, scales_in);
     ONNXGEN_CHECK(is_float(a_in.dtype()) && is_float(scales_in.dtype()), "MatMulNBits A and scales must be float, got ",
                   a_in.describe(), " and ", scales_in.describe());
-    if (q4_int8_ && !ctx.input(3) && !ctx.input(4) && scales_in.dtype() == DataType::kFloat &&
+    const Tensor* zp = ctx.input(3);
+    const bool packed_zp = zp && zp->dtype() == DataType::kUInt8 && zp->numel() == n_ * ((blocks_ + 1) / 2);
+    if (q4_int8_ && (!zp || packed_zp) && !ctx.input(4) && scales_in.dtype() == DataType::kFloat &&
         a_in.dtype() == DataType::kFloat) {
-      compute_q4_int8(ctx, a_in, b, scales_in);
+      compute_q4_int8(ctx, a_in, b, scales_in, zp);
       return;
     }
     if (const std::optional<Q4FloatWeights> w = q4_float_weights(ctx, a_in, b, scales_in)) {
@@ -207,9 +209,10 @@ class MatMulNBits : public OpKernel, MatMulNBitsAttrs {
       for (int64_t j = 0; j < n_; ++j) y[r * n_ + j] += bias[j];
   }
 
-  // Symmetric 4-bit codes with int8 compute, the genai builder's CPU int4, over the weights
-  // repacked for the kernel.
-  void compute_q4_int8(KernelContext& ctx, const Tensor& a, const Tensor& b, const Tensor& scales) {
+  // 4-bit codes with int8 compute, the genai builder's CPU int4, over the weights repacked for the
+  // kernel; zero_points: packed uint8, or null (symmetric).
+  void compute_q4_int8(KernelContext& ctx, const Tensor& a, const Tensor& b, const Tensor& scales,
+                       const Tensor* zero_points) {
     const Tensor* bias = ctx.input(5);
     ONNXGEN_CHECK(!bias || (bias->dtype() == DataType::kFloat && bias->numel() == n_), "MatMulNBits bias must hold ",
                   n_, " floats like A, got ", bias ? bias->describe() : "");
@@ -220,9 +223,11 @@ class MatMulNBits : public OpKernel, MatMulNBitsAttrs {
     thread_local Q4QuantizedA quantized;
     q4_quantize_a(a.data<float>(), m, k_, block_, quantized);
     float* out = y.data<float>();
-    const Q4Weights w{b.data<uint8_t>(), scales.data<float>(), n_, k_, block_};
+    const Q4Weights w{b.data<uint8_t>(), scales.data<float>(), n_, k_, block_,
+                      zero_points ? zero_points->data<uint8_t>() : nullptr};
     // Weights mapped from the model file are initializers, constant for the session: they are
-    // packed on first use and kept, and the file's pages they came from are handed back.
+    // packed on first use and kept, and the file's pages they came from are handed back. (Zero
+    // points beside them are initializers too, if small enough to sit inside model.onnx.)
     if (is_mapped_initializer(b) && is_mapped_initializer(scales)) {
       const bool release[] = {true};
       q4_int8_gemm(ctx.pool(), packed_.get(ctx.pool(), std::span<const Q4Weights>(&w, 1), release), quantized, out);

@@ -45,8 +45,10 @@ int64_t groups_of(int64_t rows) { return (rows + kGroupRows - 1) / kGroupRows; }
 // so a tile kernel walks one stream with every broadcast at a constant offset.
 int64_t a_block_bytes(int64_t block, int64_t rows) { return rows * (block + sizeof(float) + sizeof(int32_t)); }
 
-// y[t][16g .. 16g + cols) for one group of weight rows and a tile of TM rows of A.
-using GroupTile = void (*)(const uint8_t* w, int64_t blocks, int64_t block, const int8_t* a, float* const* y, int cols);
+// y[t][16g .. 16g + cols) for one group of weight rows and a tile of TM rows of A; zp: the
+// group's zero points, [blocks][16] bytes (tiles for symmetric weights take none).
+using GroupTile = void (*)(const uint8_t* w, const uint8_t* zp, int64_t blocks, int64_t block, const int8_t* a,
+                           float* const* y, int cols);
 
 struct TileSet {
   const GroupTile* tiles;  // tiles[tm - 1] takes tm rows of A
@@ -77,8 +79,9 @@ namespace avx2 {
 // One half (h: rows 8h .. 8h + 7) of a group against TM rows of A: each 32-byte half-chunk is
 // unpacked once for all of them, and maddubs + madd stand in for dpbusd (each 16-bit sum holds two
 // products of at most 15 * 127, so it cannot saturate).
-template <int TM, int CHUNKS>
-void half_tile(const uint8_t* w, int64_t blocks, int64_t block, const int8_t* a, float* const* y, int h, int cols) {
+template <int TM, int CHUNKS, bool ZP>
+void half_tile(const uint8_t* w, const uint8_t* zp, int64_t blocks, int64_t block, const int8_t* a, float* const* y,
+               int h, int cols) {
   const __m256i low_mask = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1);
   const int64_t chunks = CHUNKS ? CHUNKS : block / kCodesPerChunk;
   w += h * kChunkBytes / 2;
@@ -87,7 +90,14 @@ void half_tile(const uint8_t* w, int64_t blocks, int64_t block, const int8_t* a,
   for (int64_t b = 0; b < blocks; ++b, a += a_block_bytes(block, TM)) {
     const ATileBlock<TM> ab(a, block);
     __m256i dot[TM];
-    for (int t = 0; t < TM; ++t) dot[t] = _mm256_set1_epi32(ab.zero[t]);
+    if constexpr (ZP) {
+      // -zero_point * the sum of A's block, per row: ab.zero is -8 times that sum.
+      const __m256i zpv =
+          _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(zp + b * kGroupRows + h * kHalfRows)));
+      for (int t = 0; t < TM; ++t) dot[t] = _mm256_mullo_epi32(zpv, _mm256_set1_epi32(ab.zero[t] / kZeroPoint));
+    } else {
+      for (int t = 0; t < TM; ++t) dot[t] = _mm256_set1_epi32(ab.zero[t]);
+    }
 #pragma GCC unroll 16
     for (int64_t c = 0; c < chunks; ++c, w += kChunkBytes) {
       if constexpr (TM > 1) _mm_prefetch(reinterpret_cast<const char*>(w) + kPrefetchBytes, _MM_HINT_T0);
@@ -114,16 +124,17 @@ void half_tile(const uint8_t* w, int64_t blocks, int64_t block, const int8_t* a,
   }
 }
 
-template <int TM, int CHUNKS>
-void group_tile(const uint8_t* w, int64_t blocks, int64_t block, const int8_t* a, float* const* y, int cols) {
-  half_tile<TM, CHUNKS>(w, blocks, block, a, y, 0, std::min(cols, kHalfRows));
-  if (cols > kHalfRows) half_tile<TM, CHUNKS>(w, blocks, block, a, y, 1, cols - kHalfRows);
+template <int TM, int CHUNKS, bool ZP>
+void group_tile(const uint8_t* w, const uint8_t* zp, int64_t blocks, int64_t block, const int8_t* a, float* const* y,
+                int cols) {
+  half_tile<TM, CHUNKS, ZP>(w, zp, blocks, block, a, y, 0, std::min(cols, kHalfRows));
+  if (cols > kHalfRows) half_tile<TM, CHUNKS, ZP>(w, zp, blocks, block, a, y, 1, cols - kHalfRows);
 }
 #pragma GCC pop_options
 
-template <int CHUNKS>
-constexpr GroupTile kTilesOf[] = {group_tile<1, CHUNKS>, group_tile<2, CHUNKS>, group_tile<3, CHUNKS>,
-                                  group_tile<4, CHUNKS>};
+template <int CHUNKS, bool ZP>
+constexpr GroupTile kTilesOf[] = {group_tile<1, CHUNKS, ZP>, group_tile<2, CHUNKS, ZP>, group_tile<3, CHUNKS, ZP>,
+                                  group_tile<4, CHUNKS, ZP>};
 }  // namespace avx2
 
 namespace vnni512 {
@@ -132,8 +143,9 @@ namespace vnni512 {
 // A whole group against TM rows of A: each 64-byte chunk is unpacked once and meets every row
 // with two dpbusd of 64 products each. Eight rows hold 16 accumulators in registers, and per
 // product this runs ~2.9x the mix of 8-row groups in 256-bit registers with 4-row tiles.
-template <int TM, int CHUNKS>
-void group_tile(const uint8_t* w, int64_t blocks, int64_t block, const int8_t* a, float* const* y, int cols) {
+template <int TM, int CHUNKS, bool ZP>
+void group_tile(const uint8_t* w, const uint8_t* zp, int64_t blocks, int64_t block, const int8_t* a, float* const* y,
+                int cols) {
   const __m512i low_mask = _mm512_set1_epi8(0x0F);
   const int64_t chunks = CHUNKS ? CHUNKS : block / kCodesPerChunk;
   __m512 acc[TM];
@@ -141,7 +153,14 @@ void group_tile(const uint8_t* w, int64_t blocks, int64_t block, const int8_t* a
   for (int64_t b = 0; b < blocks; ++b, a += a_block_bytes(block, TM)) {
     const ATileBlock<TM> ab(a, block);
     __m512i dot[TM];
-    for (int t = 0; t < TM; ++t) dot[t] = _mm512_set1_epi32(ab.zero[t]);
+    if constexpr (ZP) {
+      // -zero_point * the sum of A's block, per row: ab.zero is -8 times that sum.
+      const __m512i zpv =
+          _mm512_maskz_cvtepu8_epi32(0xFFFF, _mm_load_si128(reinterpret_cast<const __m128i*>(zp + b * kGroupRows)));
+      for (int t = 0; t < TM; ++t) dot[t] = _mm512_mullo_epi32(zpv, _mm512_set1_epi32(ab.zero[t] / kZeroPoint));
+    } else {
+      for (int t = 0; t < TM; ++t) dot[t] = _mm512_set1_epi32(ab.zero[t]);
+    }
 #pragma GCC unroll 16
     for (int64_t c = 0; c < chunks; ++c, w += kChunkBytes) {
       if constexpr (TM > 1) _mm_prefetch(reinterpret_cast<const char*>(w) + kPrefetchBytes, _MM_HINT_T0);
@@ -166,20 +185,21 @@ void group_tile(const uint8_t* w, int64_t blocks, int64_t block, const int8_t* a
 }
 #pragma GCC pop_options
 
-template <int CHUNKS>
-constexpr GroupTile kTilesOf[] = {group_tile<1, CHUNKS>, group_tile<2, CHUNKS>, group_tile<3, CHUNKS>,
-                                  group_tile<4, CHUNKS>, group_tile<5, CHUNKS>, group_tile<6, CHUNKS>,
-                                  group_tile<7, CHUNKS>, group_tile<8, CHUNKS>};
+template <int CHUNKS, bool ZP>
+constexpr GroupTile kTilesOf[] = {group_tile<1, CHUNKS, ZP>, group_tile<2, CHUNKS, ZP>, group_tile<3, CHUNKS, ZP>,
+                                  group_tile<4, CHUNKS, ZP>, group_tile<5, CHUNKS, ZP>, group_tile<6, CHUNKS, ZP>,
+                                  group_tile<7, CHUNKS, ZP>, group_tile<8, CHUNKS, ZP>};
 }  // namespace vnni512
 
 constexpr int tile_rows_of(Q4Kernel kernel) { return kernel == Q4Kernel::kAvx512Vnni ? 8 : 4; }
 
 // Blocks of 32, the common size, get tiles with their chunk loop unrolled: fewer registers held
 // across it, and no copies of the accumulators the compiler adds around a loop of unknown length.
+template <bool ZP>
 TileSet tile_set(Q4Kernel kernel, int64_t block) {
   if (kernel == Q4Kernel::kAvx512Vnni)
-    return TileSet{block == 32 ? vnni512::kTilesOf<4> : vnni512::kTilesOf<0>, tile_rows_of(kernel)};
-  return TileSet{block == 32 ? avx2::kTilesOf<4> : avx2::kTilesOf<0>, tile_rows_of(kernel)};
+    return TileSet{block == 32 ? vnni512::kTilesOf<4, ZP> : vnni512::kTilesOf<0, ZP>, tile_rows_of(kernel)};
+  return TileSet{block == 32 ? avx2::kTilesOf<4, ZP> : avx2::kTilesOf<0, ZP>, tile_rows_of(kernel)};
 }
 
 // A chunk of one row: source bytes b0..b3 hold codes c0..c7 (c0 | c1 << 4, ...); the kernel's
@@ -242,6 +262,13 @@ __attribute__((target("avx2,fma"))) void quantize_block(const float* a, int64_t 
   *zero = -kZeroPoint * _mm_cvtsi128_si32(s);
 }
 
+// Row `row`'s zero point in block b: its nibble, or 8 for symmetric weights and padding rows.
+uint8_t zero_point_of(const Q4Weights& w, int64_t row, int64_t b) {
+  if (!w.zero_points || row >= w.n) return kZeroPoint;
+  const uint8_t byte = w.zero_points[row * ((w.k / w.block + 1) / 2) + b / 2];
+  return b % 2 ? byte >> 4 : byte & 0x0F;
+}
+
 }  // namespace
 
 bool q4_int8_supported() {
@@ -280,13 +307,22 @@ Q4PackedWeights q4_pack_weights(ThreadPool& pool, std::span<const Q4Weights> par
     out.n += w.n;
   }
   out.group_bytes = out.k / out.block * block_bytes(out.block);
-  const int64_t groups = groups_of(out.n);
+  const int64_t groups = groups_of(out.n), blocks = out.k / out.block;
   const auto bytes = static_cast<size_t>(groups * out.group_bytes);
   out.data = {static_cast<uint8_t*>(huge_page_arena::allocate(bytes)), huge_page_arena::free};
+  if (std::any_of(parts.begin(), parts.end(), [](const Q4Weights& w) { return w.zero_points != nullptr; }))
+    out.zero_points = std::make_unique<uint8_t[]>(static_cast<size_t>(groups * blocks * kGroupRows));
   uint8_t* dst = out.data.get();
+  uint8_t* zp_dst = out.zero_points.get();
   for (size_t p = 0; p < parts.size(); ++p) {
     const Q4Weights& w = parts[p];
     const int64_t part_groups = groups_of(w.n);
+    if (zp_dst) {
+      for (int64_t row = 0; row < part_groups * kGroupRows; ++row)
+        for (int64_t b = 0; b < blocks; ++b)
+          zp_dst[((row / kGroupRows) * blocks + b) * kGroupRows + row % kGroupRows] = zero_point_of(w, row, b);
+      zp_dst += part_groups * blocks * kGroupRows;
+    }
     // In slabs, so that at most one slab of the source is resident beside the packed copy.
     const int64_t row_bytes = w.k / 2;
     const int64_t slab = std::max<int64_t>(1, kPackSlabBytes / (kGroupRows * row_bytes));
@@ -310,15 +346,17 @@ Q4PackedWeights q4_pack_weights(ThreadPool& pool, std::span<const Q4Weights> par
 const Q4PackedWeights& Q4PackedOnce::get(ThreadPool& pool, std::span<const Q4Weights> parts,
                                          std::span<const bool> release_source) {
   std::lock_guard<std::mutex> lock(mu_);
-  bool same = packed_.data && sources_.size() == 2 * parts.size();
+  bool same = packed_.data && sources_.size() == 3 * parts.size();
   for (size_t i = 0; same && i < parts.size(); ++i)
-    same = sources_[2 * i] == parts[i].codes && sources_[2 * i + 1] == parts[i].scales;
+    same = sources_[3 * i] == parts[i].codes && sources_[3 * i + 1] == parts[i].scales &&
+           sources_[3 * i + 2] == parts[i].zero_points;
   if (!same) {
     packed_ = q4_pack_weights(pool, parts, release_source);
     sources_.clear();
     for (const Q4Weights& w : parts) {
       sources_.push_back(w.codes);
       sources_.push_back(w.scales);
+      sources_.push_back(w.zero_points);
     }
   }
   return packed_;
@@ -353,7 +391,7 @@ void q4_int8_gemm(ThreadPool& pool, const Q4PackedWeights& w, const Q4QuantizedA
 
 void q4_int8_gemm(ThreadPool& pool, const Q4PackedWeights& w, const Q4QuantizedA& a, std::span<const Q4Output> outputs,
                   Q4Kernel kernel) {
-  const TileSet set = tile_set(kernel, w.block);
+  const TileSet set = w.zero_points ? tile_set<true>(kernel, w.block) : tile_set<false>(kernel, w.block);
   ONNXGEN_CHECK(a.k == w.k && a.block == w.block && a.tile_rows == set.max_rows, "q4_int8_gemm: A quantised for K ",
                 a.k, ", block ", a.block, " and tiles of ", a.tile_rows, " rows, the weights and kernel want ", w.k,
                 ", ", w.block, " and ", set.max_rows);
@@ -372,12 +410,13 @@ void q4_int8_gemm(ThreadPool& pool, const Q4PackedWeights& w, const Q4QuantizedA
         const Q4Output& o = outputs[part];
         const int64_t col = (g - first) * kGroupRows;
         const uint8_t* wg = w.data.get() + g * w.group_bytes;
+        const uint8_t* zp = w.zero_points ? w.zero_points.get() + g * blocks * kGroupRows : nullptr;
         const int cols = static_cast<int>(std::min<int64_t>(kGroupRows, o.n - col));
         for (int64_t t0 = r0; t0 < std::min(m, r0 + row_block); t0 += tile_rows) {
           const int tm = static_cast<int>(std::min<int64_t>(tile_rows, m - t0));
           float* y_rows[kMaxTileRows];
           for (int t = 0; t < tm; ++t) y_rows[t] = o.y + (t0 + t) * o.n + col;
-          set.tiles[tm - 1](wg, blocks, w.block, a.data.data() + t0 * a_row_bytes, y_rows, cols);
+          set.tiles[tm - 1](wg, zp, blocks, w.block, a.data.data() + t0 * a_row_bytes, y_rows, cols);
         }
       }
     }

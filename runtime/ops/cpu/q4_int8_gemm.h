@@ -1,5 +1,5 @@
 #pragma once
-// MatMulNBits' int8 compute (accuracy_level 4) for symmetric 4-bit weights: Y = A · dequant(W)^T
+// MatMulNBits' int8 compute (accuracy_level 4) for 4-bit weights: Y = A · dequant(W)^T
 // with each block of A quantised to int8 and integer dot products against the codes, the path
 // every decoded token runs through.
 //
@@ -9,6 +9,8 @@
 // columns at once, with no horizontal sums, and each block's 16 scales follow its codes, so a
 // group is one contiguous stream. Several rows of A share each load of the weights (register
 // tiles of up to 8 rows on AVX-512, 4 on AVX2), which is what batched decode and prefill need.
+// Asymmetric weights keep a byte per row and block of zero points beside the groups; each block's
+// integer sum then starts at -zero_point * the sum of A's block instead of -8 * it.
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -34,11 +36,15 @@ struct Q4Weights {
   int64_t n;
   int64_t k;      // a multiple of the block size
   int64_t block;  // a multiple of 32
+  // [n][ceil(k / block / 2)]: 4 bits a block, low nibble first; null: 8 (symmetric)
+  const uint8_t* zero_points = nullptr;
 };
 
 // The weights in the kernel's layout (the layout lives in the .cc).
 struct Q4PackedWeights {
   std::unique_ptr<uint8_t[], void (*)(void*)> data{nullptr, nullptr};
+  // A group's zero points, a byte per row and block: null when every part was symmetric.
+  std::unique_ptr<uint8_t[]> zero_points;
   int64_t n = 0, k = 0, block = 0;
   int64_t group_bytes = 0;  // one group of kQ4GroupRows rows, every block
 };
@@ -74,7 +80,7 @@ class Q4PackedOnce {
  private:
   std::mutex mu_;
   Q4PackedWeights packed_;
-  std::vector<const void*> sources_;  // codes and scales of each part packed_ came from
+  std::vector<const void*> sources_;  // codes, scales and zero points of each part packed_ came from
 };
 
 // Quantises m rows of A ([m][k]) per block: scale max|a| / 127, round half to even, as ONNX
@@ -82,7 +88,7 @@ class Q4PackedOnce {
 void q4_quantize_a(const float* a, int64_t m, int64_t k, int64_t block, Q4QuantizedA& out,
                    Q4Kernel kernel = q4_best_kernel());
 
-// y[m][n] = per block, scale_w * scale_a * sum((code - 8) * a_int8).
+// y[m][n] = per block, scale_w * scale_a * sum((code - zero_point) * a_int8).
 void q4_int8_gemm(ThreadPool& pool, const Q4PackedWeights& w, const Q4QuantizedA& a, float* y);
 // The same with y's columns split over several outputs, in order: outputs[i] is [m][n_i], the
 // n_i summing to w.n and each but the last a multiple of kQ4GroupRows (the parts w was packed from).
