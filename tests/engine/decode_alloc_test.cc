@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <thread>
 #include <vector>
 
 #include "allocation_counter.h"
@@ -49,8 +50,8 @@ void PrintTo(const DecodeCase& c, std::ostream* os) {
 GenerationParams params_for(const DecodeCase& c) {
   GenerationParams params;
   params.ignore_eos = true;
-  // Room for the window to start late (see engine_allocations_over_decode_steps).
-  params.max_new_tokens = kWarmupTokens + kCountedTokens + 64;
+  // Room for the window to start a few steps late (see engine_allocations_over_decode_steps).
+  params.max_new_tokens = kWarmupTokens + kCountedTokens + 16;
   params.do_sample = c.sampled;
   if (c.sampled) {
     params.temperature = 0.8f;
@@ -122,14 +123,16 @@ TEST_P(DecodeAllocations, ModelStepsDoNotAllocate) {
 
 // Heap allocations over kCountedTokens decode steps of `c.sequences` concurrent requests through
 // the Engine API, counted from the stream callback (on the engine thread, between steps) once
-// request 0 has produced kWarmupTokens tokens and every request is decoding: on a loaded machine
-// the main thread may submit the later requests steps after the first, and their admission, which
-// allocates, must not fall inside the window.
+// request 0 has produced kWarmupTokens tokens and every request is decoding. On a loaded machine
+// the main thread may submit the later requests many steps after the first (request 0 once
+// finished before they came): request 0's first event holds the engine until all are submitted,
+// and admissions, which allocate, stay outside the window.
 int64_t engine_allocations_over_decode_steps(Engine& engine, const DecodeCase& c) {
   const GenerationParams params = params_for(c);
   std::vector<int64_t> produced(static_cast<size_t>(c.sequences), 0);  // written on the engine thread only
   int64_t counted_from = -1;
   std::atomic<int64_t> start{-1}, end{-1};
+  std::atomic<int> submitted{0};
   std::vector<std::shared_ptr<Request>> requests;
   for (int s = 0; s < c.sequences; ++s) {
     // Request 0 is scheduled first in every step, so its events bracket whole steps.
@@ -137,6 +140,7 @@ int64_t engine_allocations_over_decode_steps(Engine& engine, const DecodeCase& c
       if (ev.tokens.empty()) return;
       const int64_t n = ++produced[static_cast<size_t>(s)];
       if (s != 0) return;
+      while (submitted.load() < c.sequences) std::this_thread::yield();
       if (counted_from < 0 && n >= kWarmupTokens && *std::min_element(produced.begin(), produced.end()) >= 2) {
         counted_from = n;
         start = testing::heap_allocations();
@@ -145,6 +149,7 @@ int64_t engine_allocations_over_decode_steps(Engine& engine, const DecodeCase& c
       }
     };
     requests.push_back(engine.submit(prompt_of(s), params, on_event));
+    ++submitted;
   }
   for (auto& r : requests) {
     GenerationResult res = r->wait();
