@@ -327,11 +327,25 @@ def gather_block_quantized_cases():
                  initializers=("data", "scales", "zp"))
 
 
+def int8_matmul_cases():
+    """MatMulInteger as dynamic quantisation leaves it (onnxgen's int8_gemm): uint8 activations with
+    a zero point, int8 or uint8 weights as initializers with per-column or per-tensor zero points."""
+    def q(*shape, dtype):
+        info = np.iinfo(dtype)
+        return RNG.integers(info.min, info.max + 1, size=shape, dtype=dtype)
+    ort_case("matmul_integer_rows_column_zp", "MatMulInteger",
+             [("a", q(11, 37, dtype=np.uint8)), ("b", q(37, 21, dtype=np.int8)), ("a_zp", q(dtype=np.uint8)),
+              ("b_zp", q(21, dtype=np.int8))], domain="", initializers=("b", "b_zp"))
+    ort_case("matmul_integer_batched_u8_weights", "MatMulInteger",
+             [("a", q(2, 3, 64, dtype=np.uint8)), ("b", q(64, 40, dtype=np.uint8)), ("a_zp", q(dtype=np.uint8)),
+              ("b_zp", q(dtype=np.uint8))], domain="", initializers=("b", "b_zp"))
+
+
 RNG = np.random.default_rng(7)
 
 if __name__ == "__main__":
     os.makedirs(ROOT, exist_ok=True)
     onnx_cases()
     for make in (gqa_cases, mha_cases, contrib_attention_cases, rotary_cases, norm_cases, matmul_nbits_cases,
-                 gather_block_quantized_cases, matmul_nbits_kernel_cases):
+                 gather_block_quantized_cases, matmul_nbits_kernel_cases, int8_matmul_cases):
         make()

@@ -1,10 +1,17 @@
 // MatMulInteger and QLinearMatMul: 8-bit matrix products accumulated exactly in int32 after
 // removing the zero points (per tensor, per row of A, or per column of B); QLinearMatMul then
 // requantises the int32 sums to its output scale and zero point.
+//
+// MatMulInteger over a 2-D B with one zero point for A (dynamic quantisation's layers) runs
+// int8_gemm, B packed once when it is an initializer mapped from the model file; the other
+// forms run a plain int32 GEMM over widened copies.
 #include <cmath>
 #include <limits>
+#include <mutex>
 
 #include "runtime/exec/op_registry.h"
+#include "runtime/ops/cpu/int8_gemm.h"
+#include "runtime/ops/cpu/mapped_weights.h"
 #include "runtime/ops/cpu/matmul_dims.h"
 
 namespace onnxgen {
@@ -60,15 +67,60 @@ IntegerProduct integer_product(KernelContext& ctx, const Tensor& a, const Tensor
   return r;
 }
 
+bool is_8bit(const Tensor& t) { return t.dtype() == DataType::kUInt8 || t.dtype() == DataType::kInt8; }
+
 class MatMulInteger : public OpKernel {
  public:
   explicit MatMulInteger(const KernelInit&) {}
 
   void compute(KernelContext& ctx) override {
-    IntegerProduct p = integer_product(ctx, ctx.required(0), optional_input(ctx, 2), ctx.required(1), optional_input(ctx, 3));
+    const Tensor& a = ctx.required(0);
+    const Tensor& b = ctx.required(1);
+    const Tensor* a_zp = optional_input(ctx, 2);
+    const Tensor* b_zp = optional_input(ctx, 3);
+    const bool b_zp_fits =
+        !b_zp || (b_zp->dtype() == b.dtype() && (b_zp->numel() == 1 || (b_zp->rank() == 1 && b_zp->numel() == b.dim(1))));
+    if (int8_gemm_supported() && is_8bit(a) && is_8bit(b) && a.rank() >= 2 && b.rank() == 2 &&
+        a.dim(a.rank() - 1) == b.dim(0) && (!a_zp || (a_zp->numel() == 1 && a_zp->dtype() == a.dtype())) && b_zp_fits) {
+      compute_packed(ctx, a, b, a_zp, b_zp);
+      return;
+    }
+    IntegerProduct p = integer_product(ctx, a, a_zp, b, b_zp);
     Tensor& y = ctx.allocate(0, DataType::kInt32, p.dims.out_shape);
     std::copy(p.values.begin(), p.values.end(), y.data<int32_t>());
   }
+
+ private:
+  void compute_packed(KernelContext& ctx, const Tensor& a, const Tensor& b, const Tensor* a_zp, const Tensor* b_zp) {
+    const int64_t k = b.dim(0), n = b.dim(1), m = a.numel() / k;
+    Shape y_shape = a.shape();
+    y_shape.back() = n;
+    int32_t* y = ctx.allocate(0, DataType::kInt32, y_shape).data<int32_t>();
+    const Int8Operand a_op{a.raw(), a.dtype() == DataType::kInt8};
+    const int32_t a_zero = !a_zp ? 0 : a_op.is_signed ? a_zp->data<int8_t>()[0] : a_zp->data<uint8_t>()[0];
+    const Int8Operand b_op{b.raw(), b.dtype() == DataType::kInt8};
+    const void* b_zero = b_zp ? b_zp->raw() : nullptr;
+    const bool per_column = b_zp && b_zp->numel() > 1;
+    // Weights mapped from the model file are initializers, constant for the session: packed once,
+    // and the file's pages they came from handed back so the two copies are not both resident.
+    if (is_mapped_initializer(b)) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!packed_.data || packed_from_ != b.raw() || packed_zero_ != b_zero) {
+        packed_ = int8_pack_b(ctx.pool(), b_op, k, n, b_zero, per_column);
+        packed_from_ = b.raw();
+        packed_zero_ = b_zero;
+        release_mapped_pages(b.raw(), b.bytes());
+      }
+      int8_gemm(ctx.pool(), packed_, a_op, m, a_zero, y);
+    } else {
+      int8_gemm(ctx.pool(), int8_pack_b(ctx.pool(), b_op, k, n, b_zero, per_column), a_op, m, a_zero, y);
+    }
+  }
+
+  std::mutex mu_;
+  Int8PackedB packed_;
+  const void* packed_from_ = nullptr;
+  const void* packed_zero_ = nullptr;
 };
 
 class QLinearMatMul : public OpKernel {
