@@ -8,9 +8,11 @@ the llama-cpp-python sdist (F32 for fp32, then llama.cpp's own quantiser for Q4_
 "smollm2-bf16" is the fp32 export run by onnxgen with --weight-dtype bf16, against
 onnxruntime-genai on the same fp32 export (it has no bf16 CPU path) and llama.cpp on BF16. The
 "-acc0" models (not run unless named) are the int4 exports with MatMulNBits' accuracy_level set to
-0, float32 compute as Optimum's and transformers.js's int4 exports carry; llama.cpp has no such
-mode and sits them out. They are built on first use and cached under --cache (gitignored; several
-GB).
+0, float32 compute as Optimum's and transformers.js's int4 exports carry; "smollm2-int8-dynamic"
+(also named to run) is the fp32 export through onnxruntime.quantization.quantize_dynamic (int8
+weights, MatMulInteger), as Optimum's and transformers.js's model_quantized.onnx. llama.cpp has
+no such modes and sits them out. They are built on first use and cached under --cache
+(gitignored; several GB).
 
 Each runtime gets the same synthetic prompt length, generated tokens, greedy selection and
 threads; every figure is the median over --rounds rounds, runtimes interleaved within a round so
@@ -19,7 +21,7 @@ and onnxgen's ratio to each.
 
   scripts/bench_compare.py                       # the issue's models
   scripts/bench_compare.py --models smollm2-int4 --rounds 5
-  scripts/bench_compare.py --models smollm2-int4-acc0 qwen2.5-0.5b-int4-acc0
+  scripts/bench_compare.py --models smollm2-int4-acc0 qwen2.5-0.5b-int4-acc0 smollm2-int8-dynamic
 Needs the venv of `scripts/oracle_venv.sh --full` and build/cli/onnxgen (--onnxgen to change).
 """
 import argparse
@@ -59,7 +61,9 @@ MODELS = {
 DEFAULT_MODELS = list(MODELS)
 # int4 exports rewritten to float32 compute (accuracy_level 0), by the export they come from
 FLOAT_COMPUTE_OF = {"smollm2-int4-acc0": "smollm2-int4", "qwen2.5-0.5b-int4-acc0": "qwen2.5-0.5b-int4"}
-for _name, _base in FLOAT_COMPUTE_OF.items():
+# the float32 export through dynamic int8 quantisation, by the export it comes from
+DYNAMIC_INT8_OF = {"smollm2-int8-dynamic": "smollm2-fp32"}
+for _name, _base in {**FLOAT_COMPUTE_OF, **DYNAMIC_INT8_OF}.items():
     MODELS[_name] = MODELS[_base][:4] + (None,) + MODELS[_base][5:]
 EXPORT_OF = {"smollm2-bf16": "smollm2-fp32"}  # models that reuse another's onnxruntime-genai export
 ONNXGEN_FLAGS = {"smollm2-bf16": ["--weight-dtype", "bf16"]}
@@ -92,6 +96,8 @@ def genai_model(name: str, cache: Path) -> Path:
         return out
     if name in FLOAT_COMPUTE_OF:
         return float_compute_model(genai_model(FLOAT_COMPUTE_OF[name], cache), out)
+    if name in DYNAMIC_INT8_OF:
+        return dynamic_int8_model(genai_model(DYNAMIC_INT8_OF[name], cache), out)
     hf = hf_model(name, cache)
     tmp = out.with_suffix(".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -121,6 +127,23 @@ def float_compute_model(int4: Path, out: Path) -> Path:
                 if a.name == "accuracy_level":
                     a.i = 0
     onnx.save(model, str(tmp / "model.onnx"))
+    tmp.rename(out)
+    return out
+
+
+def dynamic_int8_model(fp32: Path, out: Path) -> Path:
+    """The fp32 export's MatMuls quantised to int8 weights with dynamically quantised activations
+    (DynamicQuantizeLinear + MatMulInteger); its other files hard-linked."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    tmp = out.with_suffix(".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for f in fp32.iterdir():
+        if not f.name.startswith("model.onnx"):
+            os.link(f, tmp / f.name)
+    quantize_dynamic(str(fp32 / "model.onnx"), str(tmp / "model.onnx"), weight_type=QuantType.QInt8,
+                     op_types_to_quantize=["MatMul"], use_external_data_format=True,
+                     extra_options={"MatMulConstBOnly": True})
     tmp.rename(out)
     return out
 
