@@ -2,6 +2,7 @@
 
 #include "runtime/core/sequence.h"
 #include "runtime/graph/conv_fusion.h"
+#include "runtime/graph/matmul_integer_scale_fusion.h"
 #include "runtime/graph/matmul_nbits_fusion.h"
 #include "runtime/graph/silu_mul_fusion.h"
 #include "runtime/ops/cpu/q4_int8_gemm.h"
@@ -35,6 +36,7 @@ Session::Session(Model model, SessionOptions options) : model_(std::move(model))
     ConvFusion().run(model_);
     SiluMulFusion().run(model_);
     if (options.device.type == DeviceType::kCpu && q4_int8_supported()) MatMulNBitsFusion().run(model_);
+    if (options.device.type == DeviceType::kCpu) MatMulIntegerScaleFusion().run(model_);
   }
   inputs_ = model_.graph->required_inputs();
   PlanOptions plan_options;

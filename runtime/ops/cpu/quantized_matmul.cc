@@ -9,6 +9,8 @@
 #include <limits>
 #include <mutex>
 
+#include "runtime/core/scratch.h"
+#include "runtime/core/simd.h"
 #include "runtime/exec/op_registry.h"
 #include "runtime/ops/cpu/int8_gemm.h"
 #include "runtime/ops/cpu/mapped_weights.h"
@@ -42,6 +44,18 @@ std::vector<int32_t> centred(const Tensor& x, const Tensor* zp, int64_t lines, c
   return out;
 }
 
+// y[i] = float(c[i]) * scale[i % columns]: a Cast to float, then a float Mul.
+ONNXGEN_SIMD_CLONES
+void scale_product(const int32_t* __restrict c, int64_t count, const float* __restrict scale, int64_t columns,
+                   float* __restrict y) {
+  if (columns == 1) {
+    for (int64_t i = 0; i < count; ++i) y[i] = static_cast<float>(c[i]) * scale[0];
+    return;
+  }
+  for (int64_t r = 0; r < count / columns; ++r)
+    for (int64_t j = 0; j < columns; ++j) y[r * columns + j] = static_cast<float>(c[r * columns + j]) * scale[j];
+}
+
 const Tensor* optional_input(KernelContext& ctx, size_t i) {
   const Tensor* t = ctx.input(i);
   return t && t->defined() ? t : nullptr;
@@ -69,33 +83,58 @@ IntegerProduct integer_product(KernelContext& ctx, const Tensor& a, const Tensor
 
 bool is_8bit(const Tensor& t) { return t.dtype() == DataType::kUInt8 || t.dtype() == DataType::kInt8; }
 
+// MatMulInteger's int32 product, in two steps so that its fused form can put the product
+// elsewhere: shape_of, then product into an array of that shape.
 class MatMulInteger : public OpKernel {
  public:
   explicit MatMulInteger(const KernelInit&) {}
 
   void compute(KernelContext& ctx) override {
+    product(ctx, ctx.allocate(0, DataType::kInt32, shape_of(ctx)).data<int32_t>());
+  }
+
+ protected:
+  Shape shape_of(KernelContext& ctx) const {
+    const Tensor& a = ctx.required(0);
+    const Tensor& b = ctx.required(1);
+    if (!packable(ctx)) return matmul_dims(a.shape(), b.shape()).out_shape;
+    Shape shape = a.shape();
+    shape.back() = b.dim(1);
+    return shape;
+  }
+
+  void product(KernelContext& ctx, int32_t* y) {
     const Tensor& a = ctx.required(0);
     const Tensor& b = ctx.required(1);
     const Tensor* a_zp = optional_input(ctx, 2);
     const Tensor* b_zp = optional_input(ctx, 3);
-    const bool b_zp_fits =
-        !b_zp || (b_zp->dtype() == b.dtype() && (b_zp->numel() == 1 || (b_zp->rank() == 1 && b_zp->numel() == b.dim(1))));
-    if (int8_gemm_supported() && is_8bit(a) && is_8bit(b) && a.rank() >= 2 && b.rank() == 2 &&
-        a.dim(a.rank() - 1) == b.dim(0) && (!a_zp || (a_zp->numel() == 1 && a_zp->dtype() == a.dtype())) && b_zp_fits) {
-      compute_packed(ctx, a, b, a_zp, b_zp);
-      return;
+    if (packable(ctx)) {
+      product_packed(ctx, a, b, a_zp, b_zp, y);
+    } else {
+      const IntegerProduct p = integer_product(ctx, a, a_zp, b, b_zp);
+      std::copy(p.values.begin(), p.values.end(), y);
     }
-    IntegerProduct p = integer_product(ctx, a, a_zp, b, b_zp);
-    Tensor& y = ctx.allocate(0, DataType::kInt32, p.dims.out_shape);
-    std::copy(p.values.begin(), p.values.end(), y.data<int32_t>());
   }
 
  private:
-  void compute_packed(KernelContext& ctx, const Tensor& a, const Tensor& b, const Tensor* a_zp, const Tensor* b_zp) {
+  // A 2-D B and one zero point for A: int8_gemm's case.
+  static bool packable(KernelContext& ctx) {
+    const Tensor& a = ctx.required(0);
+    const Tensor& b = ctx.required(1);
+    const Tensor* a_zp = optional_input(ctx, 2);
+    const Tensor* b_zp = optional_input(ctx, 3);
+    if (!int8_gemm_supported() || !is_8bit(a) || !is_8bit(b) || a.rank() < 2 || b.rank() != 2 ||
+        a.dim(a.rank() - 1) != b.dim(0))
+      return false;
+    const bool a_zp_fits = !a_zp || (a_zp->numel() == 1 && a_zp->dtype() == a.dtype());
+    const bool b_zp_fits = !b_zp || (b_zp->dtype() == b.dtype() &&
+                                     (b_zp->numel() == 1 || (b_zp->rank() == 1 && b_zp->numel() == b.dim(1))));
+    return a_zp_fits && b_zp_fits;
+  }
+
+  void product_packed(KernelContext& ctx, const Tensor& a, const Tensor& b, const Tensor* a_zp, const Tensor* b_zp,
+                      int32_t* y) {
     const int64_t k = b.dim(0), n = b.dim(1), m = a.numel() / k;
-    Shape y_shape = a.shape();
-    y_shape.back() = n;
-    int32_t* y = ctx.allocate(0, DataType::kInt32, y_shape).data<int32_t>();
     const Int8Operand a_op{a.raw(), a.dtype() == DataType::kInt8};
     const int32_t a_zero = !a_zp ? 0 : a_op.is_signed ? a_zp->data<int8_t>()[0] : a_zp->data<uint8_t>()[0];
     const Int8Operand b_op{b.raw(), b.dtype() == DataType::kInt8};
@@ -123,6 +162,29 @@ class MatMulInteger : public OpKernel {
   const void* packed_zero_ = nullptr;
 };
 
+// com.onnxgen MatMulIntegerScaled(A, B, a_zero_point, b_zero_point, scale): MatMulInteger, Cast to
+// float and Mul by a scale of one value or one per column, as dynamic quantisation leaves them
+// (MatMulIntegerScaleFusion): the int32 product never leaves this kernel's scratch. The same
+// bits as the three ops.
+class MatMulIntegerScaled : public MatMulInteger {
+ public:
+  explicit MatMulIntegerScaled(const KernelInit& init) : MatMulInteger(init), label_(init.node.label()) {}
+
+  void compute(KernelContext& ctx) override {
+    const Shape shape = shape_of(ctx);
+    const int64_t count = num_elements(shape), n = shape.empty() ? 1 : shape.back();
+    const Tensor& scale = ctx.required(4);
+    ONNXGEN_CHECK(scale.dtype() == DataType::kFloat && (scale.numel() == 1 || scale.numel() == n), label_,
+                  ": scale must be float32 with 1 or ", n, " values, got ", scale.describe());
+    const std::span<int32_t> product_of = thread_scratch<int32_t, struct ScaledProduct>(static_cast<size_t>(count));
+    product(ctx, product_of.data());
+    float* y = ctx.allocate(0, DataType::kFloat, shape).data<float>();
+    scale_product(product_of.data(), count, scale.data<float>(), scale.numel() == 1 ? 1 : n, y);
+  }
+
+ private:
+  std::string label_;
+};
 class QLinearMatMul : public OpKernel {
  public:
   explicit QLinearMatMul(const KernelInit&) {}
@@ -169,5 +231,6 @@ class QLinearMatMul : public OpKernel {
 
 ONNXGEN_REGISTER_KERNEL("", "MatMulInteger", 10, ONNXGEN_LATEST, MatMulInteger);
 ONNXGEN_REGISTER_KERNEL("", "QLinearMatMul", 10, ONNXGEN_LATEST, QLinearMatMul);
+ONNXGEN_REGISTER_KERNEL("com.onnxgen", "MatMulIntegerScaled", 1, ONNXGEN_LATEST, MatMulIntegerScaled);
 
 }  // namespace onnxgen
