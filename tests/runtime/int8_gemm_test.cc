@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
@@ -20,6 +21,12 @@ struct Case {
   bool a_signed, b_signed;
   ZeroPoints b_zero_points;
 };
+
+// gtest would print the bytes of a Case, padding included (valgrind: uninitialised reads).
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << "m" << c.m << " k" << c.k << " n" << c.n << (c.a_signed ? " s8" : " u8") << (c.b_signed ? "s8 " : "u8 ")
+      << static_cast<int>(c.b_zero_points);
+}
 
 std::vector<uint8_t> random_bytes(size_t n, std::mt19937& rng) {
   std::uniform_int_distribution<int> byte(0, 255);

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
@@ -20,6 +21,11 @@ struct Case {
   int64_t m, n, k, block;
   ZeroPoints zero_points;
 };
+
+// gtest would print the bytes of a Case, padding included (valgrind: uninitialised reads).
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << "m" << c.m << " n" << c.n << " k" << c.k << " block" << c.block << " zp" << static_cast<int>(c.zero_points);
+}
 
 struct Fixture {
   std::vector<uint8_t> codes, packed_zp;

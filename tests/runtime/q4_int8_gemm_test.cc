@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <ostream>
 #include <random>
 
 namespace onnxgen {
@@ -17,6 +18,11 @@ struct Case {
   int64_t m, n, k, block;
   bool zero_points = false;
 };
+
+// gtest would print the bytes of a Case, padding included (valgrind: uninitialised reads).
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << "m" << c.m << " n" << c.n << " k" << c.k << " block" << c.block << (c.zero_points ? " zp" : "");
+}
 
 std::vector<float> reference(const std::vector<float>& a, const std::vector<uint8_t>& codes,
                              const std::vector<float>& scales, const std::vector<uint8_t>& zero_points,
