@@ -79,7 +79,7 @@ bool Bf16WeightsPass::run(Model& model) {
       n.op_type = "GatherColumnsBf16";
       n.attrs = {};
     }
-  if (changed) model.opsets["com.onnxgen"] = std::max<int64_t>(model.opset("com.onnxgen"), 1);
+  if (changed) import_onnxgen_domain(model);
   return changed;
 }
 

@@ -88,7 +88,7 @@ bool ConvFusion::run(Model& model) {
       conv.domain = "com.onnxgen";
       conv.op_type = "FusedConv";
       conv.attrs.set("activation", string_attribute("Relu"));
-      model.opsets["com.onnxgen"] = std::max<int64_t>(model.opset("com.onnxgen"), 1);
+      import_onnxgen_domain(model);
     }
     conv.outputs[0] = next.outputs[0];
     producer[conv.outputs[0]] = p->second;

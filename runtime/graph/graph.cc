@@ -1,5 +1,6 @@
 #include "runtime/graph/graph.h"
 
+#include <algorithm>
 #include <unordered_set>
 
 namespace onnxgen {
@@ -106,6 +107,16 @@ void erase_nodes(Graph& graph, const std::vector<bool>& erased) {
   for (size_t i = 0; i < graph.nodes.size(); ++i)
     if (!erased[i]) kept.push_back(std::move(graph.nodes[i]));
   graph.nodes = std::move(kept);
+}
+
+void become_onnxgen_node(Node& n, const std::string& op_type, std::vector<std::string> inputs) {
+  n.domain = "com.onnxgen";
+  n.op_type = op_type;
+  n.inputs = std::move(inputs);
+}
+
+void import_onnxgen_domain(Model& model) {
+  model.opsets["com.onnxgen"] = std::max<int64_t>(model.opset("com.onnxgen"), 1);
 }
 
 }  // namespace onnxgen

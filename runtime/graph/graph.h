@@ -73,6 +73,11 @@ std::unordered_map<std::string, int> reader_counts(const Graph& graph);
 std::unordered_map<std::string, size_t> producers(const Graph& graph);
 // Drops the nodes marked in `erased` (indexed like graph.nodes), keeping the others' order.
 void erase_nodes(Graph& graph, const std::vector<bool>& erased);
+// Makes `model` import com.onnxgen (version 1 at least), for a rewrite that wrote its ops.
+void import_onnxgen_domain(Model& model);
+// Turns `n` into com.onnxgen `op_type` over `inputs`, its outputs and attributes kept (a fusion's
+// last node taking the place of those it absorbed).
+void become_onnxgen_node(Node& n, const std::string& op_type, std::vector<std::string> inputs);
 
 // Names for what a rewrite adds, "onnxgen/<base>_<n>": none that a value of the graph had when
 // this was made (an input, initializer, node input or output, graph output), none taken since.

@@ -1,7 +1,5 @@
 #include "runtime/graph/matmul_integer_scale_fusion.h"
 
-#include <algorithm>
-
 namespace onnxgen {
 namespace {
 
@@ -58,16 +56,14 @@ bool MatMulIntegerScaleFusion::run(Model& model) {
       inputs.push_back(scale);
       erased[producer.at(cast->inputs[0])] = true;
       erased[producer.at(outer.inputs[i])] = true;
-      outer.domain = "com.onnxgen";
-      outer.op_type = "MatMulIntegerScaled";
-      outer.inputs = std::move(inputs);
+      become_onnxgen_node(outer, "MatMulIntegerScaled", std::move(inputs));
       changed = true;
       break;
     }
   }
   if (!changed) return false;
   erase_nodes(graph, erased);
-  model.opsets["com.onnxgen"] = std::max<int64_t>(model.opset("com.onnxgen"), 1);
+  import_onnxgen_domain(model);
   return true;
 }
 

@@ -75,7 +75,7 @@ bool MatMulNBitsFusion::run(Model& model) {
   }
   if (!changed) return false;
   erase_nodes(graph, erased);
-  model.opsets["com.onnxgen"] = std::max<int64_t>(model.opset("com.onnxgen"), 1);
+  import_onnxgen_domain(model);
   return true;
 }
 

@@ -1,7 +1,5 @@
 #include "runtime/graph/silu_mul_fusion.h"
 
-#include <algorithm>
-
 namespace onnxgen {
 namespace {
 
@@ -41,16 +39,14 @@ bool SiluMulFusion::run(Model& model) {
       const std::string x = silu->inputs[x_at], u = outer.inputs[1 - i];
       erased[producer.at(silu->inputs[1 - x_at])] = true;
       erased[producer.at(outer.inputs[i])] = true;
-      outer.domain = "com.onnxgen";
-      outer.op_type = "SiluMul";
-      outer.inputs = {x, u};
+      become_onnxgen_node(outer, "SiluMul", {x, u});
       changed = true;
       break;
     }
   }
   if (!changed) return false;
   erase_nodes(graph, erased);
-  model.opsets["com.onnxgen"] = std::max<int64_t>(model.opset("com.onnxgen"), 1);
+  import_onnxgen_domain(model);
   return true;
 }
 
