@@ -10,6 +10,13 @@
 namespace onnxgen {
 
 // accuracy_level 4: A may be quantised to int8 per block (the genai builder's CPU int4).
+
+// 4-bit zero points as MatMulNBits packs them: a row of `blocks` takes (blocks + 1) / 2 bytes,
+// block b in byte b / 2, the low nibble first.
+inline int64_t q4_zero_point_row_bytes(int64_t blocks) { return (blocks + 1) / 2; }
+inline uint8_t q4_zero_point(const uint8_t* row, int64_t b) {
+  return b % 2 ? row[b / 2] >> 4 : row[b / 2] & 0x0F;
+}
 inline constexpr int64_t kMatMulNBitsInt8AccuracyLevel = 4;
 
 // The attributes both kernels read; kernels inherit them, so their code names them as members.
@@ -38,6 +45,13 @@ struct MatMulNBitsAttrs {
                   n_, ", ", blocks_, ", ", blob_, "], got ", b.describe());
     ONNXGEN_CHECK(scales.numel() == n_ * blocks_, "MatMulNBits scales must hold ", n_ * blocks_, " values, got ",
                   scales.describe());
+  }
+
+  // zero_points' data when they are 4-bit codes packed as uint8 for all N rows, else null.
+  const uint8_t* packed_q4_zero_points(const Tensor* zp) const {
+    const bool packed = zp && bits_ == 4 && zp->dtype() == DataType::kUInt8 &&
+                        zp->numel() == n_ * q4_zero_point_row_bytes(blocks_);
+    return packed ? zp->data<uint8_t>() : nullptr;
   }
 
   int64_t k_ = 0, n_ = 0, block_ = 0, blocks_ = 0, blob_ = 0;

@@ -113,10 +113,10 @@ class MatMulNBits : public OpKernel, MatMulNBitsAttrs {
     ONNXGEN_CHECK(is_float(a_in.dtype()) && is_float(scales_in.dtype()), "MatMulNBits A and scales must be float, got ",
                   a_in.describe(), " and ", scales_in.describe());
     const Tensor* zp = ctx.input(3);
-    const bool packed_zp = zp && zp->dtype() == DataType::kUInt8 && zp->numel() == n_ * ((blocks_ + 1) / 2);
+    const uint8_t* packed_zp = packed_q4_zero_points(zp);
     if (q4_int8_ && (!zp || packed_zp) && !ctx.input(4) && scales_in.dtype() == DataType::kFloat &&
         a_in.dtype() == DataType::kFloat) {
-      compute_q4_int8(ctx, a_in, b, scales_in, zp);
+      compute_q4_int8(ctx, a_in, b, scales_in, packed_zp);
       return;
     }
     if (const std::optional<Q4FloatWeights> w = q4_float_weights(ctx, a_in, b, scales_in)) {
@@ -176,8 +176,8 @@ class MatMulNBits : public OpKernel, MatMulNBitsAttrs {
       return std::nullopt;
     Q4FloatWeights w{b.data<uint8_t>(), scales.data<float>(), nullptr, nullptr, n_, k_, block_};
     if (const Tensor* zp = ctx.input(3)) {
-      if (zp->dtype() == DataType::kUInt8 && zp->numel() == n_ * ((blocks_ + 1) / 2))
-        w.packed_zero_points = zp->data<uint8_t>();
+      if (const uint8_t* packed = packed_q4_zero_points(zp))
+        w.packed_zero_points = packed;
       else if (zp->dtype() == DataType::kFloat && zp->numel() == n_ * blocks_)
         w.float_zero_points = zp->data<float>();
       else
@@ -210,9 +210,9 @@ class MatMulNBits : public OpKernel, MatMulNBitsAttrs {
   }
 
   // 4-bit codes with int8 compute, the genai builder's CPU int4, over the weights repacked for the
-  // kernel; zero_points: packed uint8, or null (symmetric).
+  // kernel; zero_points: packed 4-bit, or null (symmetric).
   void compute_q4_int8(KernelContext& ctx, const Tensor& a, const Tensor& b, const Tensor& scales,
-                       const Tensor* zero_points) {
+                       const uint8_t* zero_points) {
     const Tensor* bias = ctx.input(5);
     ONNXGEN_CHECK(!bias || (bias->dtype() == DataType::kFloat && bias->numel() == n_), "MatMulNBits bias must hold ",
                   n_, " floats like A, got ", bias ? bias->describe() : "");
@@ -223,8 +223,7 @@ class MatMulNBits : public OpKernel, MatMulNBitsAttrs {
     thread_local Q4QuantizedA quantized;
     q4_quantize_a(a.data<float>(), m, k_, block_, quantized);
     float* out = y.data<float>();
-    const Q4Weights w{b.data<uint8_t>(), scales.data<float>(), n_, k_, block_,
-                      zero_points ? zero_points->data<uint8_t>() : nullptr};
+    const Q4Weights w{b.data<uint8_t>(), scales.data<float>(), n_, k_, block_, zero_points};
     // Weights mapped from the model file are initializers, constant for the session: they are
     // packed on first use and kept, and the file's pages they came from are handed back. (Zero
     // points beside them are initializers too, if small enough to sit inside model.onnx.)

@@ -8,6 +8,7 @@
 
 #include "runtime/core/error.h"
 #include "runtime/ops/cpu/avx512_sums.h"
+#include "runtime/ops/matmul_nbits_inputs.h"
 
 namespace onnxgen {
 namespace {
@@ -38,17 +39,23 @@ struct RowParams {
   RowParams() = default;
   RowParams(const Q4FloatWeights& w, int64_t blocks, int64_t row)
       : scales(w.scales + row * blocks),
-        packed_zero_points(w.packed_zero_points ? w.packed_zero_points + row * ((blocks + 1) / 2) : nullptr),
+        packed_zero_points(w.packed_zero_points ? w.packed_zero_points + row * q4_zero_point_row_bytes(blocks)
+                                                : nullptr),
         float_zero_points(w.float_zero_points ? w.float_zero_points + row * blocks : nullptr) {}
 
   float zero(int64_t b) const {
-    if (packed_zero_points) return static_cast<float>((packed_zero_points[b >> 1] >> ((b & 1) * 4)) & 0x0F);
+    if (packed_zero_points) return q4_zero_point(packed_zero_points, b);
     return float_zero_points ? float_zero_points[b] : 8.0f;
   }
 };
 
-inline const __m128i* code_load(const Q4FloatWeights& w, int64_t row, int64_t kk) {
-  return reinterpret_cast<const __m128i*>(w.codes + row * (w.k / 2) + kk / 2);
+// The 32 codes of `row` from kk on, one a byte, in k order: codes kk .. kk + 15 in `first`.
+inline void codes_in_order(const Q4FloatWeights& w, int64_t row, int64_t kk, __m128i& first, __m128i& second) {
+  const __m128i low = _mm_set1_epi8(0x0F);
+  const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w.codes + row * (w.k / 2) + kk / 2));
+  const __m128i lo = _mm_and_si128(bytes, low), hi = _mm_and_si128(_mm_srli_epi16(bytes, 4), low);
+  first = _mm_unpacklo_epi8(lo, hi);
+  second = _mm_unpackhi_epi8(lo, hi);
 }
 
 inline int64_t code_quad(const Q4FloatWeights& w, int64_t row, int64_t kk) {
@@ -96,7 +103,8 @@ void tile(const Q4FloatWeights& w, int64_t n0, const float* a, float* y, int64_t
     for (int64_t q = 0; q < quads; ++q) {
       const int64_t kk = b * w.block + q * kQuad;
       for (int c = 0; c < NC; ++c) {
-        const __m512i codes = _mm512_maskz_srlv_epi32(0xFFFF, _mm512_maskz_set1_epi64(0xFF, code_quad(w, n0 + c, kk)), shifts);
+        const __m512i quad = _mm512_maskz_set1_epi64(0xFF, code_quad(w, n0 + c, kk));
+        const __m512i codes = _mm512_maskz_srlv_epi32(0xFFFF, quad, shifts);
         const __m512 v = _mm512_maskz_permutexvar_ps(0xFFFF, codes, table[c]);
         for (int t = 0; t < TM; ++t) acc[c][t] = _mm512_fmadd_ps(v, _mm512_loadu_ps(a + t * w.k + kk), acc[c][t]);
       }
@@ -112,7 +120,6 @@ void tile(const Q4FloatWeights& w, int64_t n0, const float* a, float* y, int64_t
 }
 
 void dequantize(const Q4FloatWeights& w, int64_t row0, int64_t rows, float* out) {
-  const __m128i low = _mm_set1_epi8(0x0F);
   const int64_t blocks = w.k / w.block, subs = w.block / kSub;
   for (int64_t r = 0; r < rows; ++r, out += w.k) {
     const RowParams row(w, blocks, row0 + r);
@@ -120,11 +127,10 @@ void dequantize(const Q4FloatWeights& w, int64_t row0, int64_t rows, float* out)
       const __m512 table = block_table(row, b);
       for (int64_t s = 0; s < subs; ++s) {
         const int64_t kk = b * w.block + s * kSub;
-        const __m128i bytes = _mm_loadu_si128(code_load(w, row0 + r, kk));
-        const __m128i lo = _mm_and_si128(bytes, low), hi = _mm_and_si128(_mm_srli_epi16(bytes, 4), low);
-        // Interleaving the nibbles puts the codes back in k order.
-        _mm512_storeu_ps(out + kk, lookup(_mm_unpacklo_epi8(lo, hi), table));
-        _mm512_storeu_ps(out + kk + 16, lookup(_mm_unpackhi_epi8(lo, hi), table));
+        __m128i first, second;
+        codes_in_order(w, row0 + r, kk, first, second);
+        _mm512_storeu_ps(out + kk, lookup(first, table));
+        _mm512_storeu_ps(out + kk + 16, lookup(second, table));
       }
     }
   }
@@ -187,7 +193,6 @@ void tile(const Q4FloatWeights& w, int64_t n0, const float* a, float* y, int64_t
 }
 
 void dequantize(const Q4FloatWeights& w, int64_t row0, int64_t rows, float* out) {
-  const __m128i low = _mm_set1_epi8(0x0F);
   const int64_t blocks = w.k / w.block, subs = w.block / kSub;
   for (int64_t r = 0; r < rows; ++r, out += w.k) {
     const RowParams row(w, blocks, row0 + r);
@@ -196,9 +201,8 @@ void dequantize(const Q4FloatWeights& w, int64_t row0, int64_t rows, float* out)
       const __m256 scale = _mm256_set1_ps(row.scales[b]);
       for (int64_t s = 0; s < subs; ++s) {
         const int64_t kk = b * w.block + s * kSub;
-        const __m128i bytes = _mm_loadu_si128(code_load(w, row0 + r, kk));
-        const __m128i lo = _mm_and_si128(bytes, low), hi = _mm_and_si128(_mm_srli_epi16(bytes, 4), low);
-        const __m128i first = _mm_unpacklo_epi8(lo, hi), second = _mm_unpackhi_epi8(lo, hi);
+        __m128i first, second;
+        codes_in_order(w, row0 + r, kk, first, second);
         _mm256_storeu_ps(out + kk, dequant8(first, zero, scale));
         _mm256_storeu_ps(out + kk + 8, dequant8(_mm_srli_si128(first, 8), zero, scale));
         _mm256_storeu_ps(out + kk + 16, dequant8(second, zero, scale));

@@ -10,6 +10,7 @@
 #include "runtime/core/error.h"
 #include "runtime/core/huge_page_arena.h"
 #include "runtime/ops/cpu/mapped_weights.h"
+#include "runtime/ops/matmul_nbits_inputs.h"
 
 namespace onnxgen {
 namespace {
@@ -265,8 +266,7 @@ __attribute__((target("avx2,fma"))) void quantize_block(const float* a, int64_t 
 // Row `row`'s zero point in block b: its nibble, or 8 for symmetric weights and padding rows.
 uint8_t zero_point_of(const Q4Weights& w, int64_t row, int64_t b) {
   if (!w.zero_points || row >= w.n) return kZeroPoint;
-  const uint8_t byte = w.zero_points[row * ((w.k / w.block + 1) / 2) + b / 2];
-  return b % 2 ? byte >> 4 : byte & 0x0F;
+  return q4_zero_point(w.zero_points + row * q4_zero_point_row_bytes(w.k / w.block), b);
 }
 
 }  // namespace

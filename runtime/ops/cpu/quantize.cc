@@ -182,13 +182,11 @@ class DequantizeLinear : public OpKernel {
   int64_t block_size_;
 };
 
-// saturate_round<uint8_t>(in[i] / scale, zero) for every i, vectorised (a dynamically quantised
-// model runs this on every activation that enters an int8 MatMul).
+// saturate_round<uint8_t>(in[i] / scale, zero) for every i, in clones that vectorise it (a
+// dynamically quantised model runs this on every activation that enters an int8 MatMul).
 ONNXGEN_SIMD_CLONES
 void quantize_to_u8(const float* __restrict in, int64_t n, float scale, uint8_t zero, uint8_t* __restrict out) {
-  const float z = static_cast<float>(zero);
-  for (int64_t i = 0; i < n; ++i)
-    out[i] = static_cast<uint8_t>(std::clamp(std::nearbyint(in[i] / scale) + z, 0.0f, 255.0f));
+  for (int64_t i = 0; i < n; ++i) out[i] = saturate_round<uint8_t>(in[i] / scale, zero);
 }
 
 // Per-tensor uint8 quantisation with the range [min(x, 0), max(x, 0)] mapped onto [0, 255].

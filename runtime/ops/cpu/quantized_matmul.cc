@@ -185,6 +185,7 @@ class MatMulIntegerScaled : public MatMulInteger {
  private:
   std::string label_;
 };
+
 class QLinearMatMul : public OpKernel {
  public:
   explicit QLinearMatMul(const KernelInit&) {}
